@@ -1,0 +1,5 @@
+/**
+ * custos/audit — public entry of the audit module (see DESIGN.md). Nothing is exported yet:
+ * the module's issue adds its API here, and only here.
+ */
+export {};
