@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, request } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { mkdtempSync, statSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +29,7 @@ interface Outcome {
 
 const withMutualTlsServer = async (run: (port: number) => Promise<void>): Promise<void> => {
   const srv = createServer({ cert: server.certPem, key: server.keyPem, ca: ca.certPem, requestCert: true, rejectUnauthorized: true }, (req, res) => {
-    const peer = (req.socket as import('node:tls').TLSSocket).getPeerCertificate();
+    const peer = (req.socket as TLSSocket).getPeerCertificate();
     res.end(`hello ${peer.subject?.CN ?? '?'}`);
   });
   await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
