@@ -237,10 +237,10 @@ export const createSidecarApp = (options: SidecarAppOptions): Express => {
     const engine = options.engine();
     try {
       if (request.kind === 'subject') {
-        return engine.searchSubjects({ subjectType: request.subject.type, action: request.action!, resource: request.resource, context: request.context });
+        return engine.searchSubjects({ subject: { type: request.subject.type }, action: request.action!, resource: request.resource, context: request.context });
       }
       if (request.kind === 'resource') {
-        return engine.searchResources({ subject: request.subject, action: request.action!, resourceType: request.resource.type, context: request.context });
+        return engine.searchResources({ subject: request.subject, action: request.action!, resource: { type: request.resource.type }, context: request.context });
       }
       return engine.searchActions({ subject: request.subject, resource: request.resource, context: request.context });
     } catch (error) {

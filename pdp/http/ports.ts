@@ -1,5 +1,8 @@
 import type {
   Action,
+  ActionSearchRequest,
+  ResourceSearchRequest,
+  SubjectSearchRequest,
   Decision,
   Entity,
   EvaluationRequest,
@@ -17,9 +20,9 @@ export interface DecisionEngine {
   decide(request: EvaluationRequest): Decision;
   decideMany(requests: readonly EvaluationRequest[], semantic: EvaluationsSemantic): readonly Decision[];
   filter(query: FilterQuery): ResourceFilter;
-  searchSubjects(query: SubjectSearchQuery): readonly EntityRef[];
-  searchResources(query: ResourceSearchQuery): readonly EntityRef[];
-  searchActions(query: ActionSearchQuery): readonly ActionRef[];
+  searchSubjects(query: SubjectSearchRequest): readonly EntityRef[];
+  searchResources(query: ResourceSearchRequest): readonly EntityRef[];
+  searchActions(query: ActionSearchRequest): readonly ActionRef[];
   status(): PolicyStatus;
 }
 
@@ -36,26 +39,6 @@ export interface FilterQuery {
   readonly subject: Entity;
   readonly action: Action;
   readonly resourceType: string;
-  readonly context?: Readonly<Record<string, unknown>>;
-}
-
-export interface SubjectSearchQuery {
-  readonly subjectType: string;
-  readonly action: Action;
-  readonly resource: Entity;
-  readonly context?: Readonly<Record<string, unknown>>;
-}
-
-export interface ResourceSearchQuery {
-  readonly subject: Entity;
-  readonly action: Action;
-  readonly resourceType: string;
-  readonly context?: Readonly<Record<string, unknown>>;
-}
-
-export interface ActionSearchQuery {
-  readonly subject: Entity;
-  readonly resource: Entity;
   readonly context?: Readonly<Record<string, unknown>>;
 }
 
