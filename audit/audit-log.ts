@@ -1,0 +1,426 @@
+import { dirname, join } from 'node:path';
+import { systemClock, type Clock } from '../lib/clock.js';
+import { cryptoRandom, type RandomSource } from '../lib/random.js';
+import { parseVerifierKey, signCheckpoint, type NoteSigner, type NoteVerifier } from './checkpoint.js';
+import { auditError } from './errors.js';
+import { parseEvent } from './events.js';
+import { chainHash, genesisHash, rowLeafHash } from './hash-chain.js';
+import { logHasher, type LogHasher } from './hashing.js';
+import { loadOrCreateKeyFile } from './log-key.js';
+import { logTreeSource, tileWidth } from './log-tree.js';
+import { consistencyPathFrom, inclusionPathFrom, merkleRoot, type MerkleSource } from './merkle.js';
+import { openSqliteStore } from './sqlite/sqlite-store.js';
+import type { AuditStore, StoredRow, StoreTail } from './store.js';
+import type { AppendResult, AuditEntry, AuditEvent, AuditQuery, Checkpoint, HashAlgorithm, VerifyReport } from './types.js';
+import { verifyEntries } from './verify.js';
+
+export interface AuditLogOptions {
+  /** SQLite file of the log (created with its folder when missing). */
+  readonly file: string;
+  /** Hash of a new log (default sha256); an existing log keeps the one it was created with. */
+  readonly hash?: HashAlgorithm;
+  /** How long the first pending append waits for companions before the batch commits (default 2). */
+  readonly groupCommitMs?: number;
+  /** Most events in one transaction (default 5,000). */
+  readonly maxBatch?: number;
+  readonly clock?: Clock;
+  readonly random?: RandomSource;
+  /** Signs checkpoints; when absent a local Ed25519 key file is used (created on first use). */
+  readonly signer?: NoteSigner;
+  /** Local key file (default `audit-log.key` beside the database file). */
+  readonly keyFile?: string;
+  /** Checkpoint origin / log identity for a new log (default `custos.local/audit/<random id>`). */
+  readonly origin?: string;
+  /** Write a checkpoint this often while events arrive (default: only on demand and on close). */
+  readonly checkpointIntervalMs?: number;
+  /** Open for reading and verification only (no key needed, no writes). */
+  readonly readonly?: boolean;
+}
+
+interface Pending {
+  readonly json: string;
+  readonly resolve: (result: AppendResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** Options for `verify`: the auditor's trusted key and saved checkpoints. */
+export interface VerifyOptions {
+  /** Verifier keys (`name+id+key`) trusted out of band; default: the key the log itself records. */
+  readonly verifierKeys?: readonly string[];
+  /** Checkpoint notes the auditor saved earlier (detect rollback and truncation). */
+  readonly savedCheckpoints?: readonly string[];
+}
+
+/** An inclusion proof of one entry against a tree size. */
+export interface InclusionProof {
+  readonly seq: number;
+  readonly treeSize: number;
+  readonly leafHash: string;
+  readonly proof: readonly string[];
+}
+
+const zeroHash = genesisHash;
+
+/**
+ * The append-only audit log: group-committed appends (many concurrent `append` calls share one
+ * transaction and one fsync), a hash chain, an RFC 9162 Merkle tree with stored tiles, signed
+ * checkpoints, proofs, query and verification. Create it with `openAuditLog`.
+ */
+export class AuditLog {
+  readonly file: string;
+  readonly origin: string;
+  readonly algorithm: HashAlgorithm;
+  readonly #store: AuditStore;
+  readonly #hasher: LogHasher;
+  readonly #clock: Clock;
+  readonly #groupCommitMs: number;
+  readonly #maxBatch: number;
+  readonly #signer: NoteSigner | undefined;
+  readonly #verifierKey: string | undefined;
+  #pending: Pending[] = [];
+  #timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  #checkpointTimer: NodeJS.Timeout | undefined;
+  #closed = false;
+  #flushing: Promise<void> | undefined;
+  // Writer state: mirrors the store's tail; re-read whenever another process wrote.
+  #size = 0;
+  #lastHash: Buffer = zeroHash;
+  #lastTs = 0;
+  #tiles: Buffer[] = [];
+  #chunk: Buffer[] = [];
+  #checkpointedSize = -1;
+
+  /** @internal use openAuditLog */
+  constructor(options: AuditLogOptions, store: AuditStore) {
+    this.file = options.file;
+    this.#store = store;
+    this.#clock = options.clock ?? systemClock;
+    this.#groupCommitMs = options.groupCommitMs ?? 2;
+    this.#maxBatch = options.maxBatch ?? 5_000;
+    const random = options.random ?? cryptoRandom;
+    if (options.readonly === true) {
+      const algorithm = store.getMeta('hash');
+      const origin = store.getMeta('origin');
+      if (algorithm === undefined || origin === undefined) {
+        throw auditError('ERR_AUDIT_STORE', { message: `${options.file} is not a Custos audit log`, hint: 'check the --file / dataDir path' });
+      }
+      this.algorithm = algorithm as HashAlgorithm;
+      this.origin = origin;
+      this.#verifierKey = store.getMeta('verifierKey');
+      this.#signer = undefined;
+    } else {
+      this.algorithm = store.initMeta('hash', options.hash ?? 'sha256') as HashAlgorithm;
+      if (options.hash !== undefined && options.hash !== this.algorithm) {
+        throw auditError('ERR_AUDIT_STORE', {
+          message: `audit log ${options.file} was created with ${this.algorithm}, not ${options.hash}`,
+          hint: 'a log keeps its hash algorithm for life; start a new log file to change it',
+        });
+      }
+      this.origin = store.initMeta('origin', options.origin ?? `custos.local/audit/${Buffer.from(random(8)).toString('hex')}`);
+      this.#signer = options.signer ?? loadOrCreateKeyFile(options.keyFile ?? join(dirname(options.file), 'audit-log.key'), this.origin, random);
+      this.#verifierKey = store.initMeta('verifierKey', this.#signer.verifierKey);
+    }
+    this.#hasher = logHasher(this.algorithm);
+    this.#resync(store.tail());
+    const last = store.checkpoints().at(-1);
+    this.#checkpointedSize = last?.size ?? -1;
+    if (options.checkpointIntervalMs !== undefined && options.checkpointIntervalMs > 0 && options.readonly !== true) {
+      this.#checkpointTimer = setInterval(() => {
+        if (this.#size !== this.#checkpointedSize) this.checkpoint().catch(() => undefined);
+      }, options.checkpointIntervalMs);
+      this.#checkpointTimer.unref();
+    }
+  }
+
+  /** Number of entries ever appended (the Merkle tree size). */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** The verifier key recorded in the log (`name+id+key`); auditors should keep their own copy. */
+  get verifierKey(): string | undefined {
+    return this.#verifierKey;
+  }
+
+  /**
+   * Appends one event; resolves once it is durable (its transaction committed with fsync).
+   * Rejects with ERR_AUDIT_PERSONAL_DATA or ERR_AUDIT_INVALID_EVENT for bad events.
+   *
+   * @example
+   * const { seq } = await log.append({ kind: 'admin', operation: 'keys.rotate', result: 'success' });
+   */
+  append(event: AuditEvent): Promise<AppendResult> {
+    if (this.#closed) return Promise.reject(auditError('ERR_AUDIT_CLOSED', { message: 'audit log is closed' }));
+    let json: string;
+    try {
+      json = parseEvent(event).json;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.#pending.push({ json, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  /** Appends several events; all or none are checked before any is queued. */
+  appendMany(events: readonly AuditEvent[]): Promise<AppendResult[]> {
+    try {
+      for (const e of events) parseEvent(e);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return Promise.all(events.map((e) => this.append(e)));
+  }
+
+  #schedule(): void {
+    if (this.#timer !== undefined) return;
+    if (this.#pending.length >= this.#maxBatch) {
+      this.#timer = setImmediate(() => this.#runFlush());
+    } else if (this.#groupCommitMs === 0) {
+      this.#timer = setImmediate(() => this.#runFlush());
+    } else {
+      this.#timer = setTimeout(() => this.#runFlush(), this.#groupCommitMs);
+    }
+  }
+
+  #runFlush(): void {
+    this.#timer = undefined;
+    this.#flushBatch();
+    if (this.#pending.length > 0) this.#schedule();
+  }
+
+  /** Commits the pending appends now (what the timer does); returns when they are durable. */
+  async flush(): Promise<void> {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer as NodeJS.Timeout);
+      clearImmediate(this.#timer as NodeJS.Immediate);
+      this.#timer = undefined;
+    }
+    while (this.#pending.length > 0) this.#flushBatch();
+  }
+
+  #flushBatch(): void {
+    const batch = this.#pending.splice(0, this.#maxBatch);
+    if (batch.length === 0) return;
+    const hasher = this.#hasher;
+    let results: AppendResult[];
+    try {
+      results = this.#store.write((tx) => {
+        const tail = tx.tail();
+        if (tail.size !== this.#size || !(tail.lastHash ?? zeroHash).equals(this.#lastHash)) this.#resync(tail);
+        let size = this.#size;
+        let prev = this.#lastHash;
+        let ts = this.#lastTs;
+        const chunk = [...this.#chunk];
+        const newTiles: Buffer[] = [];
+        const out: AppendResult[] = [];
+        for (const item of batch) {
+          ts = Math.max(ts, this.#clock.now());
+          const leaf = rowLeafHash(hasher, size, ts, item.json);
+          const hash = chainHash(hasher, prev, leaf);
+          tx.insertRow({ seq: size, ts, event: item.json, prev, hash });
+          chunk.push(leaf);
+          if (chunk.length === tileWidth) {
+            const tile = merkleRoot(chunk, hasher);
+            tx.insertTile(this.#tiles.length + newTiles.length, tile);
+            newTiles.push(tile);
+            chunk.length = 0;
+          }
+          out.push({ seq: size, hash: hash.toString('hex') });
+          prev = hash;
+          size += 1;
+        }
+        // Postcondition: state is only updated once the transaction body succeeded; the commit
+        // follows immediately, and a failed commit resyncs from the store below.
+        this.#size = size;
+        this.#lastHash = prev;
+        this.#lastTs = ts;
+        this.#chunk = chunk;
+        this.#tiles.push(...newTiles);
+        return out;
+      });
+    } catch (error) {
+      this.#resync(this.#store.tail());
+      for (const p of batch) p.reject(error);
+      return;
+    }
+    for (let i = 0; i < batch.length; i++) (batch[i] as Pending).resolve(results[i] as AppendResult);
+  }
+
+  /** Re-reads the writer state from the store (after another process appended, or a failure). */
+  #resync(tail: StoreTail): void {
+    this.#size = tail.size;
+    this.#lastHash = tail.lastHash ?? zeroHash;
+    this.#lastTs = tail.lastTs;
+    this.#tiles = this.#store.tiles();
+    const start = this.#tiles.length * tileWidth;
+    this.#chunk = [];
+    for (const row of this.#store.rows(start, tail.size)) this.#chunk.push(rowLeafHash(this.#hasher, row.seq, row.ts, row.event));
+  }
+
+  #source(size: number): MerkleSource {
+    const tail = this.#store.tail();
+    if (tail.size !== this.#size || !(tail.lastHash ?? zeroHash).equals(this.#lastHash)) this.#resync(tail);
+    if (!Number.isSafeInteger(size) || size < 0 || size > this.#size) {
+      throw auditError('ERR_AUDIT_NOT_FOUND', { message: `tree size ${size} is beyond the log's ${this.#size} entries` });
+    }
+    let cached: { index: number; leaves: Buffer[] } | undefined;
+    const leavesOfTile = (index: number): Buffer[] => {
+      if (index === this.#tiles.length) return this.#chunk;
+      if (cached?.index === index) return cached.leaves;
+      const leaves: Buffer[] = [];
+      for (const row of this.#store.rows(index * tileWidth, index * tileWidth + tileWidth)) {
+        leaves.push(rowLeafHash(this.#hasher, row.seq, row.ts, row.event));
+      }
+      if (leaves.length !== tileWidth) {
+        throw auditError('ERR_AUDIT_NOT_FOUND', { message: `entries of tile ${index} are not in the live log (sealed into an archive?)`, hint: 'use the archive bundle for proofs of sealed entries' });
+      }
+      cached = { index, leaves };
+      return leaves;
+    };
+    return logTreeSource(size, this.#tiles, leavesOfTile, this.#hasher);
+  }
+
+  /** The Merkle root (hex) of the first `size` entries (default: all). */
+  root(size: number = this.#size): string {
+    return this.#source(size).rangeHash(0, size).toString('hex');
+  }
+
+  /**
+   * The RFC 9162 inclusion proof of entry `seq` in the tree of `treeSize` entries.
+   *
+   * @example
+   * const p = log.inclusionProof(41); verifyInclusion(p.seq, p.treeSize, leaf, proofBytes, root);
+   */
+  inclusionProof(seq: number, treeSize: number = this.#size): InclusionProof {
+    const source = this.#source(treeSize);
+    if (!Number.isSafeInteger(seq) || seq < 0 || seq >= treeSize) {
+      throw auditError('ERR_AUDIT_NOT_FOUND', { message: `no entry ${seq} in a tree of ${treeSize}` });
+    }
+    const leaf = source.rangeHash(seq, seq + 1);
+    return Object.freeze({ seq, treeSize, leafHash: leaf.toString('hex'), proof: Object.freeze(inclusionPathFrom(source, seq, treeSize).map((h) => h.toString('hex'))) });
+  }
+
+  /** The RFC 9162 consistency proof between tree sizes (hex hashes). */
+  consistencyProof(size1: number, size2: number = this.#size): string[] {
+    return consistencyPathFrom(this.#source(size2), size1, size2).map((h) => h.toString('hex'));
+  }
+
+  /**
+   * Signs and stores a checkpoint of the current tree (C2SP tlog-checkpoint signed note).
+   *
+   * @example
+   * const cp = await log.checkpoint(); writeFileSync('saved.checkpoint', cp.note);
+   */
+  async checkpoint(): Promise<Checkpoint> {
+    if (this.#signer === undefined) throw auditError('ERR_AUDIT_KEY', { message: 'a read-only audit log cannot sign checkpoints' });
+    await this.flush();
+    const size = this.#store.tail().size;
+    const root = this.root(size);
+    const cp = await signCheckpoint({ origin: this.origin, size, root, time: this.#clock.now() }, this.#signer);
+    this.#store.insertCheckpoint(cp.size, cp.time, Buffer.from(cp.root, 'hex'), cp.note);
+    this.#checkpointedSize = size;
+    return cp;
+  }
+
+  /** Stored checkpoints, oldest first. */
+  checkpoints(): { size: number; time: number; note: string }[] {
+    return this.#store.checkpoints().map(({ size, time, note }) => ({ size, time, note }));
+  }
+
+  /** Entries matching a query, in seq order. */
+  query(query: AuditQuery = {}): AuditEntry[] {
+    return this.#store.query(query).map(toEntry);
+  }
+
+  /** Raw stored rows (for export and archives). */
+  rows(from = 0, to: number = this.#size): IterableIterator<StoredRow> {
+    return this.#store.rows(from, to);
+  }
+
+  /**
+   * Recomputes chain, tiles and tree, checks every stored (and saved) checkpoint, and locates
+   * any alteration. Reads a consistent snapshot; appends may continue meanwhile.
+   *
+   * @example
+   * const report = log.verify({ verifierKeys: [trustedKey] }); if (!report.ok) process.exitCode = 3;
+   */
+  verify(options: VerifyOptions = {}): VerifyReport {
+    const verifiers: NoteVerifier[] = [];
+    for (const key of options.verifierKeys ?? (this.#verifierKey === undefined ? [] : [this.#verifierKey])) verifiers.push(parseVerifierKey(key));
+    const seals = this.#store.seals();
+    const lastSeal = seals.at(-1);
+    const firstSeq = lastSeal?.endSeq ?? 0;
+    const tiles = this.#store.tiles();
+    return verifyEntries({
+      hasher: this.#hasher,
+      origin: this.origin,
+      firstSeq,
+      firstPrev: lastSeal?.lastHash ?? zeroHash,
+      sealedTiles: tiles.slice(0, firstSeq / tileWidth),
+      storedTiles: tiles,
+      rows: () => this.#store.rows(firstSeq, Number.MAX_SAFE_INTEGER),
+      checkpoints: [
+        ...this.#store.checkpoints().map((c) => ({ note: c.note, external: false })),
+        ...(options.savedCheckpoints ?? []).map((note) => ({ note, external: true })),
+      ],
+      verifiers,
+      missingTriggers: this.#store.missingTriggers(),
+    });
+  }
+
+  /** Sealed segments (archived rows no longer in the live database). */
+  seals(): { firstSeq: number; endSeq: number; archive: string; archiveDigest: string; time: number }[] {
+    return this.#store.seals().map(({ firstSeq, endSeq, archive, archiveDigest, time }) => ({ firstSeq, endSeq, archive, archiveDigest, time }));
+  }
+
+  /** @internal for sealing */
+  get store(): AuditStore {
+    return this.#store;
+  }
+
+  /** @internal */
+  get hasher(): LogHasher {
+    return this.#hasher;
+  }
+
+  /** Database size on disk (file plus WAL), for the bytes-per-event figure. */
+  bytes(): number {
+    return this.#store.bytes();
+  }
+
+  /** Flushes pending appends, writes a final checkpoint when entries were added, and closes. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    if (this.#checkpointTimer !== undefined) clearInterval(this.#checkpointTimer);
+    await this.flush();
+    if (this.#signer !== undefined && this.#size !== this.#checkpointedSize && this.#size > 0) await this.checkpoint();
+    this.#closed = true;
+    this.#store.close();
+  }
+}
+
+const toEntry = (row: StoredRow): AuditEntry =>
+  Object.freeze({ seq: row.seq, ts: row.ts, event: JSON.parse(row.event) as AuditEvent, prevHash: row.prev.toString('hex'), hash: row.hash.toString('hex') });
+
+/**
+ * Opens (or creates) an audit log.
+ *
+ * @example
+ * const log = openAuditLog({ file: 'custos-data/audit.db' });
+ * await log.append({ kind: 'decision', decisionId, subjectId: 'u1', subjectType: 'doctor', action: 'read',
+ *   resourceType: 'record', resourceId: 'r1', patientId: 'p1', decision: 'permit', reasons: ['rule-1'],
+ *   obligations: [], policyVersion: 'v3' });
+ * await log.close();
+ */
+export const openAuditLog = (options: AuditLogOptions): AuditLog => {
+  if (typeof options?.file !== 'string' || options.file.length === 0) throw new TypeError('openAuditLog needs { file }');
+  const store = openSqliteStore(options.file, { readonly: options.readonly === true });
+  try {
+    return new AuditLog(options, store);
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+};

@@ -1,0 +1,151 @@
+import { canonicalize } from '../lib/canonical-json.js';
+import { kindOf } from '../lib/errors.js';
+import { personalDataKeys } from '../lib/logger.js';
+import { auditError } from './errors.js';
+import type { AuditEvent, AuditEventKind } from './types.js';
+
+/** Largest canonical event accepted, in bytes: events carry ids and codes, not documents. */
+export const maxEventBytes = 8 * 1024;
+
+const required: Readonly<Record<AuditEventKind, readonly string[]>> = {
+  decision: ['decisionId', 'subjectId', 'subjectType', 'action', 'resourceType', 'resourceId', 'decision', 'policyVersion'],
+  'break-glass': ['subjectId', 'reasonCode'],
+  'policy-change': ['policyVersion', 'change'],
+  key: ['keyId', 'operation'],
+  scan: ['scanId', 'source', 'result'],
+  report: ['reportId', 'reportType'],
+  admin: ['operation', 'result'],
+  consent: ['consentId', 'patientId', 'change'],
+};
+
+const enums: Readonly<Record<string, readonly string[]>> = {
+  decision: ['permit', 'deny'],
+};
+
+const personalKeys = new Set(personalDataKeys.map((k) => k.toLowerCase()));
+const forbiddenKeys = new Set(['__proto__', 'constructor', 'prototype']);
+
+// GB 11643-1999 citizen identity number: region(6) birth date(8) order(3) check(1).
+const residentIdPattern = /(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])/;
+// Mainland mobile numbers (11 digits, 13x-19x), optionally with +86.
+const mobilePattern = /(?<![0-9A-Za-z])(?:\+?86[- ]?)?1[3-9]\d{9}(?![0-9A-Za-z])/;
+
+/** What a string value looks like, when it looks like personal data. */
+export const personalDataKindOf = (value: string): string | undefined => {
+  if (residentIdPattern.test(value)) return 'a resident ID number';
+  if (mobilePattern.test(value)) return 'a mobile phone number';
+  return undefined;
+};
+
+/**
+ * Checks an event from a caller (a trust boundary) and returns a frozen deep copy with its
+ * canonical JSON (RFC 8785). Refuses unknown kinds, missing ids, oversized events, prototype
+ * keys, keys classified as personal data, and string values shaped like resident ID or mobile
+ * numbers. Errors name the path and the kind of value, never the value (PIPL art. 51).
+ *
+ * @example
+ * const { event, json } = parseEvent({ kind: 'admin', operation: 'keys.rotate', result: 'success' });
+ */
+export const parseEvent = (input: unknown): { readonly event: AuditEvent; readonly json: string } => {
+  if (!isPlainObject(input)) {
+    throw auditError('ERR_AUDIT_INVALID_EVENT', { message: `an audit event must be a plain object; got ${kindOf(input)}`, path: '$' });
+  }
+  const kind = input.kind;
+  if (typeof kind !== 'string' || !Object.hasOwn(required, kind)) {
+    throw auditError('ERR_AUDIT_INVALID_EVENT', {
+      message: `unknown audit event kind (${kindOf(kind)})`,
+      path: '$.kind',
+      hint: `use one of ${Object.keys(required).join(', ')}`,
+    });
+  }
+  const copy = checkValue(input, '$', 0) as Record<string, unknown>;
+  for (const field of required[kind as AuditEventKind]) {
+    const value = copy[field];
+    if (typeof value !== 'string' || value.length === 0) {
+      throw auditError('ERR_AUDIT_INVALID_EVENT', {
+        message: `a ${kind} event needs a non-empty string ${field}; got ${kindOf(value)}`,
+        path: `$.${field}`,
+      });
+    }
+    const allowed = enums[field];
+    if (allowed !== undefined && !allowed.includes(value)) {
+      throw auditError('ERR_AUDIT_INVALID_EVENT', { message: `${field} must be one of ${allowed.join(', ')}`, path: `$.${field}` });
+    }
+  }
+  if (kind === 'decision') {
+    for (const field of ['reasons', 'obligations']) {
+      const list = copy[field];
+      if (!Array.isArray(list) || !list.every((x) => typeof x === 'string')) {
+        throw auditError('ERR_AUDIT_INVALID_EVENT', { message: `${field} must be an array of ids or codes; got ${kindOf(list)}`, path: `$.${field}` });
+      }
+    }
+  }
+  const json = canonicalize(copy);
+  if (Buffer.byteLength(json) > maxEventBytes) {
+    throw auditError('ERR_AUDIT_INVALID_EVENT', {
+      message: `audit event is larger than ${maxEventBytes} bytes`,
+      hint: 'events carry ids and codes only; keep documents out of the audit log',
+    });
+  }
+  return { event: deepFreeze(copy) as unknown as AuditEvent, json };
+};
+
+const maxDepth = 8;
+
+const checkValue = (value: unknown, path: string, depth: number): unknown => {
+  if (depth > maxDepth) throw auditError('ERR_AUDIT_INVALID_EVENT', { message: `audit event nests deeper than ${maxDepth} levels`, path });
+  if (typeof value === 'string') {
+    const looksLike = personalDataKindOf(value);
+    if (looksLike !== undefined) {
+      throw auditError('ERR_AUDIT_PERSONAL_DATA', {
+        message: `audit event field holds what looks like ${looksLike}`,
+        path,
+        hint: 'audit events name people and records by id only (PIPL art. 51); pass the subject or patient id',
+      });
+    }
+    return value;
+  }
+  if (value === null || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (Array.isArray(value)) return value.map((item, i) => checkValue(item, `${path}[${i}]`, depth + 1));
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+      const childPath = `${path}.${key}`;
+      if (forbiddenKeys.has(key)) {
+        throw auditError('ERR_AUDIT_INVALID_EVENT', { message: 'prototype keys are not allowed in audit events', path: childPath });
+      }
+      if (personalKeys.has(key.toLowerCase())) {
+        throw auditError('ERR_AUDIT_PERSONAL_DATA', {
+          message: `audit event field "${key}" is classified as personal data`,
+          path: childPath,
+          hint: 'audit events name people and records by id only (PIPL art. 51); drop the field or use an id',
+        });
+      }
+      const child = value[key];
+      if (child !== undefined) out[key] = checkValue(child, childPath, depth + 1);
+    }
+    return out;
+  }
+  throw auditError('ERR_AUDIT_INVALID_EVENT', { message: `audit events hold JSON values only; got ${kindOf(value)}`, path });
+};
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+};
+
+const deepFreeze = <T>(value: T): T => {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+};
+
+/**
+ * The bytes a leaf commits to: the canonical JSON (RFC 8785) of `{event, seq, ts}`. Keys sort
+ * as event < seq < ts, so with an already canonical event the concatenation below *is* the
+ * canonical form; verifiers rebuild it without re-parsing the event.
+ */
+export const entryText = (seq: number, ts: number, eventJson: string): string => `{"event":${eventJson},"seq":${seq},"ts":${ts}}`;
