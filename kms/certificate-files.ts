@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { kmsError } from './errors.js';
-import { readCertificateInfo, type CertificateAndKey } from './certs/forge-certificates.js';
+import { readCertificateInfo, type CertificateAndKey } from './forge/certificates.js';
 
 /** Where `writeCertificateFiles` put a certificate and its key. */
 export interface WrittenCertificate {

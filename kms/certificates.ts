@@ -1,7 +1,7 @@
 import { systemClock, type Clock } from '../lib/clock.js';
 import { cryptoRandom, type RandomSource } from '../lib/random.js';
 import { kmsError } from './errors.js';
-import { issueCertificate, type CertificateAndKey } from './certs/forge-certificates.js';
+import { issueCertificate, type CertificateAndKey } from './forge/certificates.js';
 
 export interface CertificateOptions {
   readonly validDays: number;
