@@ -81,3 +81,103 @@ export interface PolicyStatus {
   readonly source: string;
   readonly rules: number;
 }
+
+/* ------------------------------------------------------------------ engine and entity store */
+
+/** A stored subject or resource: its type, id and attributes (no inline/request data). */
+export interface EntityRecord {
+  readonly type: string;
+  readonly id: string;
+  readonly attributes: Readonly<Record<string, unknown>>;
+}
+
+/** A relationship between two entities, e.g. `user/g001 guardian_of patient/p002`. */
+export interface Relationship {
+  readonly subject: { readonly type: string; readonly id: string };
+  readonly relation: string;
+  readonly object: { readonly type: string; readonly id: string };
+}
+
+/**
+ * A patient's consent to the processing of their data (PIPL art. 14, 23, 29): for one purpose,
+ * optionally one recipient, within scopes (`general`, `genetic`, …), valid for a period
+ * and withdrawable at any time (art. 15).
+ */
+export interface Consent {
+  readonly id: string;
+  readonly patient: string;
+  readonly purpose: string;
+  readonly recipient?: string;
+  readonly scope: readonly string[];
+  /** ISO 8601 date or date-time; a bare date means the start of that day in China Standard Time. */
+  readonly validFrom?: string;
+  /** ISO 8601 date or date-time; a bare date means the end of that day in China Standard Time. */
+  readonly validUntil?: string;
+  readonly withdrawnAt?: string;
+}
+
+export interface ImportSummary {
+  readonly files: number;
+  readonly entities: number;
+  readonly relationships: number;
+  readonly consents: number;
+}
+
+/** Attribute data the engine looks up: subjects, resources, relationships, consents. */
+export interface EntityStore {
+  get(type: string, id: string): EntityRecord | undefined;
+  list(type: string): readonly EntityRecord[];
+  relationships(subject: { readonly type: string; readonly id: string }, relation?: string): readonly Relationship[];
+  consentsFor(patient: string): readonly Consent[];
+  /** Imports every `.yaml`/`.yml`/`.json`/`.csv` file of a folder, or one file, in one transaction. */
+  importEntities(dirOrFile: string): ImportSummary;
+  putEntity(entity: EntityRecord): void;
+  putRelationship(relationship: Relationship): void;
+  putConsent(consent: Consent): void;
+  close(): void;
+}
+
+export interface SubjectSearchRequest {
+  readonly subject: { readonly type: string; readonly id?: string; readonly properties?: Readonly<Record<string, unknown>> };
+  readonly action: Action;
+  readonly resource: Entity;
+  readonly context?: Readonly<Record<string, unknown>>;
+}
+
+export interface ResourceSearchRequest {
+  readonly subject: Entity;
+  readonly action: Action;
+  readonly resource: { readonly type: string; readonly id?: string; readonly properties?: Readonly<Record<string, unknown>> };
+  readonly context?: Readonly<Record<string, unknown>>;
+}
+
+export interface ActionSearchRequest {
+  readonly subject: Entity;
+  readonly resource: Entity;
+  readonly context?: Readonly<Record<string, unknown>>;
+}
+
+export interface FilterRequest {
+  readonly subject: Entity;
+  readonly action: Action | string;
+  readonly resourceType: string;
+  readonly context?: Readonly<Record<string, unknown>>;
+}
+
+/** One rule's part in a decision, as `explain` shows it. */
+export interface RuleTrace {
+  readonly id: string;
+  readonly effect: 'allow' | 'deny';
+  /** `matched`, or why not: `subject-type`, `static`, `resource`, `residual`. */
+  readonly outcome: 'matched' | 'subject-type' | 'static' | 'resource' | 'residual';
+  /** True when the rule matched only because an attribute was missing (fail closed). */
+  readonly onUnknown?: boolean;
+}
+
+export interface Explanation {
+  readonly decision: Decision;
+  readonly subject: Readonly<Record<string, unknown>>;
+  readonly resource: Readonly<Record<string, unknown>>;
+  readonly context: Readonly<Record<string, unknown>>;
+  readonly rules: readonly RuleTrace[];
+}

@@ -1,0 +1,518 @@
+/**
+ * The in-process decision engine. Per decision: resolve subject, resource and context
+ * attributes (request first, then the entity store), bind the policy to the subject and
+ * context as a cached CASL ability, let CASL match resource conditions, evaluate residual
+ * conditions (consents, relationships, the patient, the clock), then combine: any matching
+ * deny wins, no matching allow means deny. Never throws: any error is a deny with a reason.
+ */
+import { systemClock, type Clock } from '../lib/clock.js';
+import { isCustosError } from '../lib/errors.js';
+import { uuidv7Generator } from '../lib/ids.js';
+import {
+  andQueries,
+  FALSE,
+  notQuery,
+  orQueries,
+  TRUE,
+  UNKNOWN,
+  type AttributeBag,
+  type ConsentQuery,
+  type EvaluationEnv,
+  type PolicySet,
+  type Query,
+  type ResourceTypeSpec,
+  type StaticEnv,
+} from '../policy/index.js';
+import { bindAbility, type BoundAbility, type BoundRule } from './casl/ability.js';
+import { hasActiveConsent } from './consent.js';
+import type { PdpErrorCode } from './errors.js';
+import { querySql } from './filter-sql.js';
+import type {
+  ActionSearchRequest,
+  Decision,
+  EntityRecord,
+  EntityStore,
+  EvaluationRequest,
+  EvaluationsSemantic,
+  Explanation,
+  FilterRequest,
+  Obligation,
+  PolicyStatus,
+  Reason,
+  ResourceFilter,
+  ResourceSearchRequest,
+  RuleTrace,
+  SubjectSearchRequest,
+} from './types.js';
+
+export interface EngineOptions {
+  readonly policySet: PolicySet;
+  /** Attribute source for ids the request does not describe inline; optional. */
+  readonly entities?: EntityStore;
+  readonly clock?: Clock;
+  readonly newId?: () => string;
+  /** Bound on cached abilities (subject × context); default 10,000. */
+  readonly abilityCacheSize?: number;
+}
+
+/** The engine: decisions, batches, filters, searches. All methods are synchronous. */
+export interface Engine {
+  decide(request: EvaluationRequest): Decision;
+  decideMany(requests: readonly EvaluationRequest[], semantic?: EvaluationsSemantic): Decision[];
+  filter(request: FilterRequest): ResourceFilter;
+  searchSubjects(request: SubjectSearchRequest): { type: string; id: string }[];
+  searchResources(request: ResourceSearchRequest): { type: string; id: string }[];
+  searchActions(request: ActionSearchRequest): { name: string }[];
+  /** The decision plus every relevant rule's outcome and the attributes used. */
+  explain(request: EvaluationRequest): Explanation;
+  status(): PolicyStatus;
+  /** Atomically replaces the policy set and clears every cache. */
+  usePolicySet(set: PolicySet): void;
+  readonly policySet: PolicySet;
+}
+
+const bilingual = (zh: string, en: string): { zh: string; en: string } => Object.freeze({ zh, en });
+
+const EMPTY_BAG: AttributeBag = Object.freeze({});
+const NO_CONSENTS = Object.freeze([]);
+
+/** Subject/resource attributes: `type`, `id`, stored attributes, then inline properties (which win). */
+const makeBag = (type: string, id: string | undefined, stored: EntityRecord | undefined, inline: unknown): AttributeBag => {
+  const bag: Record<string, unknown> = stored ? { ...stored.attributes } : {};
+  if (typeof inline === 'object' && inline !== null && !Array.isArray(inline)) {
+    for (const key of Object.keys(inline)) {
+      const v = (inline as Record<string, unknown>)[key];
+      if (v !== null && v !== undefined) bag[key] = v;
+    }
+  }
+  bag.type = type;
+  if (id !== undefined) bag.id = id;
+  return bag;
+};
+
+const rolesOf = (subject: AttributeBag): ReadonlySet<string> => {
+  const out = new Set<string>();
+  const roles = Object.hasOwn(subject, 'roles') ? subject.roles : undefined;
+  if (Array.isArray(roles)) for (const r of roles) if (typeof r === 'string') out.add(r);
+  const role = Object.hasOwn(subject, 'role') ? subject.role : undefined;
+  if (typeof role === 'string') out.add(role);
+  return out;
+};
+
+interface Bound {
+  readonly ability: BoundAbility;
+  readonly roles: ReadonlySet<string>;
+}
+
+interface Prepared {
+  readonly set: PolicySet;
+  readonly contextDefaults: readonly (readonly [string, unknown])[];
+}
+
+const prepare = (set: PolicySet): Prepared => ({
+  set,
+  contextDefaults: Object.entries(set.contextAttributes)
+    .filter(([, spec]) => spec.default !== undefined)
+    .map(([name, spec]) => [name, spec.default] as const),
+});
+
+const isString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+
+/** Why a request is malformed, or undefined when it is usable. */
+const requestProblem = (r: unknown): string | undefined => {
+  if (typeof r !== 'object' || r === null) return 'the request is not an object';
+  const q = r as Record<string, unknown>;
+  const s = q.subject as Record<string, unknown> | undefined;
+  const a = q.action as Record<string, unknown> | undefined;
+  const res = q.resource as Record<string, unknown> | undefined;
+  if (typeof s !== 'object' || s === null || !isString(s.type) || !isString(s.id)) return 'subject needs a type and an id';
+  if (typeof a !== 'object' || a === null || !isString(a.name)) return 'action needs a name';
+  if (typeof res !== 'object' || res === null || !isString(res.type)) return 'resource needs a type';
+  if (q.context !== undefined && (typeof q.context !== 'object' || q.context === null || Array.isArray(q.context))) return 'context must be an object';
+  return undefined;
+};
+
+/**
+ * Creates the in-process engine.
+ *
+ * @example
+ * const engine = createEngine({ policySet: loadPolicySet('examples/hospital/policies'), entities });
+ * engine.decide({ subject: { type: 'user', id: 'd001' }, action: { name: 'read' },
+ *                 resource: { type: 'emr', id: 'e001' }, context: { purpose: 'treatment' } });
+ */
+export const createEngine = (options: EngineOptions): Engine => {
+  const clock = options.clock ?? systemClock;
+  const newId = options.newId ?? uuidv7Generator({ clock });
+  const store = options.entities;
+  const cacheSize = options.abilityCacheSize ?? 10_000;
+  let current = prepare(options.policySet);
+  let abilities = new Map<string, Bound>();
+  const storedBags = new WeakMap<EntityRecord, AttributeBag>();
+
+  const lookup = (type: string, id: string): EntityRecord | undefined => (store ? store.get(type, id) : undefined);
+
+  const entityBag = (type: string, id: string | undefined, inline: unknown): AttributeBag => {
+    const stored = id === undefined ? undefined : lookup(type, id);
+    const hasInline = typeof inline === 'object' && inline !== null && Object.keys(inline).length > 0;
+    if (stored && !hasInline) {
+      let bag = storedBags.get(stored);
+      if (!bag) {
+        bag = Object.freeze(makeBag(type, id, stored, undefined));
+        storedBags.set(stored, bag);
+      }
+      return bag;
+    }
+    return makeBag(type, id, stored, inline);
+  };
+
+  const contextBag = (p: Prepared, context: unknown): AttributeBag => {
+    const given = typeof context === 'object' && context !== null ? (context as Record<string, unknown>) : EMPTY_BAG;
+    if (p.contextDefaults.length === 0) return given;
+    let out: Record<string, unknown> | undefined;
+    for (const [name, value] of p.contextDefaults) {
+      const v = Object.hasOwn(given, name) ? given[name] : undefined;
+      if (v === undefined || v === null) {
+        out ??= { ...given };
+        out[name] = value;
+      }
+    }
+    return out ?? given;
+  };
+
+  const bind = (p: Prepared, subject: AttributeBag, context: AttributeBag, nowMs: number): Bound => {
+    const set = p.set;
+    const keyParts: unknown[] = [subject.type, subject.id];
+    for (const a of set.subjectKeyAttributes) keyParts.push(Object.hasOwn(subject, a) ? subject[a] : null);
+    for (const a of set.contextKeyAttributes) keyParts.push(Object.hasOwn(context, a) ? context[a] : null);
+    // JSON of an array: an unambiguous key; two subjects or contexts can never share one.
+    const key = JSON.stringify(keyParts);
+    const hit = abilities.get(key);
+    if (hit) return hit;
+    const roles = rolesOf(subject);
+    const ability = bindAbility(set, String(subject.type), makeStaticEnv(subject, context, roles, nowMs));
+    const bound: Bound = { ability, roles };
+    if (abilities.size >= cacheSize) abilities.clear();
+    abilities.set(key, bound);
+    return bound;
+  };
+
+  const deny = (p: Prepared, code: PdpErrorCode, message: { zh: string; en: string }): Decision =>
+    Object.freeze({
+      decision: false,
+      context: Object.freeze({
+        id: newId(),
+        policyVersion: p.set.version,
+        reasons: Object.freeze([Object.freeze({ id: code, effect: 'deny' as const, message })]),
+        obligations: Object.freeze([]),
+      }),
+    });
+
+  interface Evaluated {
+    decision: Decision;
+    subject: AttributeBag;
+    resource: AttributeBag;
+    context: AttributeBag;
+    trace?: RuleTrace[];
+  }
+
+  const evaluate = (p: Prepared, request: EvaluationRequest, trace: RuleTrace[] | undefined): Evaluated => {
+    const problem = requestProblem(request);
+    if (problem) {
+      return { decision: deny(p, 'ERR_PDP_INVALID_REQUEST', bilingual(`请求无效：${problem}`, `invalid request: ${problem}`)), subject: EMPTY_BAG, resource: EMPTY_BAG, context: EMPTY_BAG };
+    }
+    const set = p.set;
+    const rt: ResourceTypeSpec | undefined = Object.hasOwn(set.resourceTypes, request.resource.type) ? set.resourceTypes[request.resource.type] : undefined;
+    const action = request.action.name;
+    const subject = entityBag(request.subject.type, request.subject.id, request.subject.properties);
+    const context = contextBag(p, request.context);
+    if (!rt) {
+      return { decision: deny(p, 'ERR_PDP_UNKNOWN_RESOURCE_TYPE', bilingual('策略集未声明该资源类型', 'the policy set declares no such resource type')), subject, resource: EMPTY_BAG, context };
+    }
+    if (!rt.actions.includes(action)) {
+      return { decision: deny(p, 'ERR_PDP_UNKNOWN_ACTION', bilingual('该资源类型没有此操作', 'the resource type has no such action')), subject, resource: EMPTY_BAG, context };
+    }
+    const resourceId = isString(request.resource.id) ? request.resource.id : undefined;
+    const resource = entityBag(rt.name, resourceId, request.resource.properties);
+    const nowMs = clock.now();
+    const bound = bind(p, subject, context, nowMs);
+    const rules = bound.ability.rulesFor(action, rt.name);
+
+    let patientBag: AttributeBag | undefined | null = null;
+    const env: EvaluationEnv = {
+      subject,
+      resource,
+      context,
+      nowMs,
+      roles: () => bound.roles,
+      patient: () => {
+        if (patientBag === null) {
+          const pid = rt.patient === undefined ? undefined : rt.patient === 'id' ? resourceId : resource[rt.patient];
+          patientBag = typeof pid === 'string' ? (rt.name === 'patient' && !store ? resource : entityBag('patient', pid, undefined)) : undefined;
+        }
+        return patientBag;
+      },
+      hasConsent: (q: ConsentQuery) => hasActiveConsent(store ? store.consentsFor(q.patient) : NO_CONSENTS, q, nowMs),
+      isRelated: (relation: string, objectId: string) =>
+        store ? store.relationships({ type: String(subject.type), id: String(subject.id) }, relation).some((r) => r.object.id === objectId) : false,
+    };
+
+    const allows: BoundRule[] = [];
+    const denies: BoundRule[] = [];
+    const fieldDenies: BoundRule[] = [];
+    let unknownDeny = false;
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i]!;
+      const isDeny = rule.spec.effect === 'deny';
+      if (!rule.matches(resource)) {
+        trace?.push({ id: rule.spec.id, effect: rule.spec.effect, outcome: 'resource' });
+        continue;
+      }
+      let t: 0 | 1 | 2 = TRUE;
+      for (let j = 0; j < rule.residual.length; j++) {
+        const r = rule.residual[j]!.evaluate(env);
+        if (r === FALSE) {
+          t = FALSE;
+          break;
+        }
+        if (r === UNKNOWN) t = UNKNOWN;
+      }
+      if (t === FALSE || (!isDeny && t === UNKNOWN)) {
+        trace?.push({ id: rule.spec.id, effect: rule.spec.effect, outcome: 'residual' });
+        continue;
+      }
+      const onUnknown = isDeny && (rule.onUnknown || t === UNKNOWN);
+      trace?.push({ id: rule.spec.id, effect: rule.spec.effect, outcome: 'matched', ...(onUnknown ? { onUnknown } : {}) });
+      if (!isDeny) allows.push(rule);
+      else if (rule.spec.fields?.[rt.name] !== undefined) fieldDenies.push(rule);
+      else {
+        denies.push(rule);
+        if (onUnknown) unknownDeny = true;
+      }
+    }
+    if (trace) {
+      for (const [spec, why] of bound.ability.excluded) {
+        if (spec.resourceTypes.includes(rt.name) && spec.actions.includes(action)) trace.push({ id: spec.id, effect: spec.effect, outcome: why });
+      }
+    }
+    const id = newId();
+    if (denies.length > 0) {
+      const reasons: Reason[] = denies.map((r) =>
+        Object.freeze({
+          id: r.spec.id,
+          effect: 'deny' as const,
+          message: r.spec.description || `rule "${r.spec.id}" denies`,
+        }),
+      );
+      if (unknownDeny) {
+        reasons.push(Object.freeze({ id: 'ERR_PDP_DENIED_BY_RULE', effect: 'deny' as const, message: bilingual('拒绝规则所需的属性缺失，按拒绝处理（失败即拒绝）', 'an attribute a deny rule reads is missing: the deny applies (fail closed)') }));
+      }
+      return { decision: Object.freeze({ decision: false, context: Object.freeze({ id, policyVersion: set.version, reasons: Object.freeze(reasons), obligations: Object.freeze([]) }) }), subject, resource, context };
+    }
+    if (allows.length === 0) {
+      return {
+        decision: Object.freeze({
+          decision: false,
+          context: Object.freeze({
+            id,
+            policyVersion: set.version,
+            reasons: Object.freeze([Object.freeze({ id: 'ERR_PDP_NO_MATCHING_ALLOW', effect: 'deny' as const, message: bilingual(`没有规则允许对 ${rt.name} 执行 ${action}（默认拒绝）`, `no rule allows ${action} on ${rt.name} for this subject and context (default deny)`) })]),
+            obligations: Object.freeze([]),
+          }),
+        }),
+        subject, resource, context,
+      };
+    }
+    // Fields: the union of what matching allows permit, minus what field-level denies remove.
+    let fields: string[] | undefined;
+    if (rt.fieldNames.length > 0) {
+      const permitted = new Set<string>();
+      for (const r of allows) for (const f of r.spec.fields?.[rt.name] ?? rt.fieldNames) permitted.add(f);
+      for (const r of fieldDenies) for (const f of r.spec.fields![rt.name]!) permitted.delete(f);
+      fields = rt.fieldNames.filter((f) => permitted.has(f));
+      if (fields.length === 0) {
+        return { decision: deny(p, 'ERR_PDP_NO_PERMITTED_FIELDS', bilingual('所有字段均被拒绝', 'every field is denied')), subject, resource, context };
+      }
+    }
+    const visible = fields ? new Set(fields) : undefined;
+    // Masks: most restrictive wins — a field any matching allow masks is shown masked.
+    const masks: Record<string, string> = {};
+    const obligations: Obligation[] = [];
+    const seen = new Set<string>();
+    for (const r of allows) {
+      for (const o of r.spec.obligations) {
+        if (o.field !== undefined && visible && !visible.has(o.field)) continue;
+        if (o.type === 'mask') {
+          const rule = o.rule ?? rt.fields[o.field!]?.mask;
+          if (rule !== undefined && masks[o.field!] === undefined) masks[o.field!] = rule;
+          continue;
+        }
+        const key = `${o.type}\u0000${o.field ?? ''}\u0000${o.rule ?? ''}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        obligations.push(Object.freeze({ type: o.type, ...(o.field === undefined ? {} : { field: o.field }), ...(o.rule === undefined ? {} : { rule: o.rule }) }));
+      }
+    }
+    const reasons = allows.map((r) => Object.freeze({ id: r.spec.id, effect: 'allow' as const, message: r.spec.description || `rule "${r.spec.id}" allows` }));
+    for (const r of fieldDenies) reasons.push(Object.freeze({ id: r.spec.id, effect: 'deny' as const, message: r.spec.description || `rule "${r.spec.id}" removes fields` }) as never);
+    return {
+      decision: Object.freeze({
+        decision: true,
+        context: Object.freeze({
+          id,
+          policyVersion: set.version,
+          reasons: Object.freeze(reasons),
+          ...(fields ? { fields: Object.freeze(fields) } : {}),
+          ...(Object.keys(masks).length > 0 ? { masks: Object.freeze(masks) } : {}),
+          obligations: Object.freeze(obligations),
+        }),
+      }),
+      subject, resource, context,
+    };
+  };
+
+  const failed = (p: Prepared, err: unknown): Decision =>
+    deny(
+      p,
+      'ERR_PDP_EVALUATION_FAILED',
+      bilingual(
+        `评估出错，按拒绝处理${isCustosError(err) ? `（${err.code}）` : ''}`,
+        `evaluation failed; denied (fail closed)${isCustosError(err) ? ` (${err.code})` : ''}`,
+      ),
+    );
+
+  const decide = (request: EvaluationRequest): Decision => {
+    const p = current;
+    try {
+      return evaluate(p, request, undefined).decision;
+    } catch (err) {
+      return failed(p, err);
+    }
+  };
+
+  const decideMany = (requests: readonly EvaluationRequest[], semantic: EvaluationsSemantic = 'execute_all'): Decision[] => {
+    const out: Decision[] = [];
+    for (const r of requests) {
+      const d = decide(r);
+      out.push(d);
+      // AuthZEN 1.0 §7.1.2: stop at the first deny / permit and return the results so far.
+      if (semantic === 'deny_on_first_deny' && !d.decision) break;
+      if (semantic === 'permit_on_first_permit' && d.decision) break;
+    }
+    return out;
+  };
+
+  const filter = (request: FilterRequest): ResourceFilter => {
+    const p = current;
+    const set = p.set;
+    const action = typeof request.action === 'string' ? request.action : request.action?.name;
+    const never = (): ResourceFilter => Object.freeze({ kind: 'never', sql: Object.freeze({ where: '0', params: Object.freeze([]) }), query: Object.freeze({ $nor: [{}] }), policyVersion: set.version });
+    try {
+      const rt = Object.hasOwn(set.resourceTypes, request.resourceType) ? set.resourceTypes[request.resourceType] : undefined;
+      if (!rt || !isString(action) || !rt.actions.includes(action) || !isString(request.subject?.type) || !isString(request.subject?.id)) return never();
+      const subject = entityBag(request.subject.type, request.subject.id, request.subject.properties);
+      const context = contextBag(p, request.context);
+      const bound = bind(p, subject, context, clock.now());
+      const allowQs: Query[] = [];
+      const denyQs: Query[] = [];
+      for (const rule of bound.ability.rulesFor(action, rt.name)) {
+        if (rule.spec.effect === 'allow') {
+          // Conditions that need a per-resource lookup cannot be pushed down: leave the rule out.
+          if (rule.residual.length === 0) allowQs.push(rule.query);
+        } else if (rule.spec.fields?.[rt.name] === undefined) {
+          // A deny's per-resource conditions are taken as true: the filter may return fewer rows, never more.
+          denyQs.push(rule.query);
+        }
+      }
+      const query = andQueries([orQueries(allowQs), notQuery(orQueries(denyQs))]);
+      if (query === false) return never();
+      const kind = query === true ? 'always' : 'conditional';
+      return Object.freeze({ kind, sql: querySql(query), query: Object.freeze(query === true ? {} : query), policyVersion: set.version });
+    } catch {
+      return never();
+    }
+  };
+
+  const searchSubjects = (request: SubjectSearchRequest): { type: string; id: string }[] => {
+    if (!store || !isString(request?.subject?.type)) return [];
+    try {
+      const out: { type: string; id: string }[] = [];
+      for (const e of store.list(request.subject.type)) {
+        const d = decide({ subject: { type: e.type, id: e.id }, action: request.action, resource: request.resource, ...(request.context ? { context: request.context } : {}) });
+        if (d.decision) out.push({ type: e.type, id: e.id });
+      }
+      return out;
+    } catch {
+      return [];
+    }
+  };
+
+  const searchResources = (request: ResourceSearchRequest): { type: string; id: string }[] => {
+    if (!store || !isString(request?.resource?.type)) return [];
+    try {
+      const out: { type: string; id: string }[] = [];
+      for (const e of store.list(request.resource.type)) {
+        const d = decide({ subject: request.subject, action: request.action, resource: { type: e.type, id: e.id }, ...(request.context ? { context: request.context } : {}) });
+        if (d.decision) out.push({ type: e.type, id: e.id });
+      }
+      return out;
+    } catch {
+      return [];
+    }
+  };
+
+  const searchActions = (request: ActionSearchRequest): { name: string }[] => {
+    const set = current.set;
+    const type = request?.resource?.type;
+    if (!isString(type) || !Object.hasOwn(set.resourceTypes, type)) return [];
+    try {
+      return set.resourceTypes[type]!.actions
+        .filter((name) => decide({ subject: request.subject, action: { name }, resource: request.resource, ...(request.context ? { context: request.context } : {}) }).decision)
+        .map((name) => ({ name }));
+    } catch {
+      return [];
+    }
+  };
+
+  const explain = (request: EvaluationRequest): Explanation => {
+    const p = current;
+    const trace: RuleTrace[] = [];
+    try {
+      const e = evaluate(p, request, trace);
+      return Object.freeze({ decision: e.decision, subject: e.subject, resource: e.resource, context: e.context, rules: Object.freeze(trace) });
+    } catch (err) {
+      return Object.freeze({ decision: failed(p, err), subject: EMPTY_BAG, resource: EMPTY_BAG, context: EMPTY_BAG, rules: Object.freeze(trace) });
+    }
+  };
+
+  return {
+    decide,
+    decideMany,
+    filter,
+    searchSubjects,
+    searchResources,
+    searchActions,
+    explain,
+    status: () => Object.freeze({ version: current.set.version, loadedAt: current.set.loadedAt, source: current.set.source, rules: current.set.ruleCount }),
+    usePolicySet: (set: PolicySet) => {
+      // One assignment each: a decision in flight keeps the set it started with (`const p = current`).
+      current = prepare(set);
+      abilities = new Map();
+    },
+    get policySet() {
+      return current.set;
+    },
+  };
+};
+
+/** The static environment: subject, context and roles; nothing about the resource. */
+const makeStaticEnv = (subject: AttributeBag, context: AttributeBag, roles: ReadonlySet<string>, nowMs: number): EvaluationEnv & StaticEnv => ({
+  subject,
+  context,
+  resource: EMPTY_BAG,
+  nowMs,
+  roles: () => roles,
+  roleSet: roles,
+  patient: () => undefined,
+  hasConsent: () => false,
+  isRelated: () => false,
+});
