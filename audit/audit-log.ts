@@ -81,7 +81,6 @@ export class AuditLog {
   #timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   #checkpointTimer: NodeJS.Timeout | undefined;
   #closed = false;
-  #flushing: Promise<void> | undefined;
   // Writer state: mirrors the store's tail; re-read whenever another process wrote.
   #size = 0;
   #lastHash: Buffer = zeroHash;

@@ -80,11 +80,11 @@ export const ed25519Signer = (name: string, seed: Uint8Array): NoteSigner => {
  * const verifier = parseVerifierKey(signer.verifierKey);
  */
 export const parseVerifierKey = (text: string): NoteVerifier => {
-  const parts = text.trim().split('+');
   const bad = (why: string) => auditError('ERR_AUDIT_KEY', { message: `malformed verifier key: ${why}`, hint: 'expected name+hexkeyid+base64key, as written by `custos audit key`' });
-  if (parts.length !== 3) throw bad('expected three "+"-separated parts');
-  const [name, idHex, keyB64] = parts as [string, string, string];
-  if (!isKeyName(name) || !/^[0-9a-f]{8}$/u.test(idHex)) throw bad('bad name or key ID');
+  // The base64 part may itself contain "+": split on the first two only.
+  const m = typeof text === 'string' ? /^([^+\s]+)\+([0-9a-f]{8})\+([A-Za-z0-9+/]+={0,2})$/u.exec(text.trim()) : null;
+  if (m === null) throw bad('expected name+hexkeyid+base64key');
+  const [, name, idHex, keyB64] = m as unknown as [string, string, string, string];
   const key = Buffer.from(keyB64, 'base64');
   if (key.length !== 33 || key[0] !== ed25519Type) throw bad('only Ed25519 (type 0x01) keys are supported');
   const raw = key.subarray(1);
@@ -129,7 +129,10 @@ const parseNote = (note: string): ParsedNote => {
   const bad = (why: string) => auditError('ERR_AUDIT_CHECKPOINT', { message: `malformed signed note: ${why}` });
   if (typeof note !== 'string' || Buffer.byteLength(note) > maxNoteBytes) throw bad('not a string or too large');
   // c2sp.org/signed-note: valid UTF-8, no control characters other than newline.
-  if (/[\u0000-\u0009\u000b-\u001f]/u.test(note)) throw bad('control characters');
+  for (let i = 0; i < note.length; i++) {
+    const c = note.charCodeAt(i);
+    if (c < 0x20 && c !== 0x0a) throw bad('control characters');
+  }
   const split = note.lastIndexOf('\n\n');
   if (split < 0 || !note.endsWith('\n')) throw bad('no blank line before signatures');
   const text = note.slice(0, split + 1);

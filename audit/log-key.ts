@@ -16,9 +16,9 @@ export const parseSignerKey = (text: string): NoteSigner => {
   const bad = (why: string) => auditError('ERR_AUDIT_KEY', { message: `malformed audit log key file: ${why}` });
   const trimmed = text.trim();
   if (!trimmed.startsWith(prefix)) throw bad(`expected it to start with ${prefix}`);
-  const parts = trimmed.slice(prefix.length).split('+');
-  if (parts.length !== 3) throw bad('expected name+hexkeyid+base64key');
-  const [name, idHex, keyB64] = parts as [string, string, string];
+  const m = /^([^+\s]+)\+([0-9a-f]{8})\+([A-Za-z0-9+/]+={0,2})$/u.exec(trimmed.slice(prefix.length));
+  if (m === null) throw bad('expected name+hexkeyid+base64key');
+  const [, name, idHex, keyB64] = m as unknown as [string, string, string, string];
   const blob = Buffer.from(keyB64, 'base64');
   try {
     if (blob.length !== 33 || blob[0] !== 0x01) throw bad('only Ed25519 (type 0x01) keys are supported');
@@ -42,7 +42,7 @@ export const loadOrCreateKeyFile = (file: string, name: string, random: RandomSo
   const seed = Buffer.from(random(32));
   try {
     const signer = ed25519Signer(name, seed);
-    const publicKey = Buffer.from(signer.verifierKey.split('+')[2] as string, 'base64').subarray(1);
+    const publicKey = Buffer.from(signer.verifierKey.slice(name.length + 10), 'base64').subarray(1);
     const id = ed25519KeyId(name, publicKey).toString('hex');
     const blob = Buffer.concat([Buffer.from([0x01]), seed]);
     mkdirSync(dirname(file), { recursive: true });

@@ -82,6 +82,8 @@ export const verifyEntries = (input: VerifyInput): VerifyReport => {
   let prevStored: Buffer = input.firstPrev;
   let entries = 0;
   let headIndex = 0;
+  let lastGood = input.firstSeq;
+  let lastSeq = input.firstSeq - 1;
   const rootNow = (): Buffer => foldRoots([...tiles.hashes(), ...chunk.hashes()], hasher);
   const checkHeadsAt = (size: number, root: () => Buffer): void => {
     while (headIndex < heads.length && (heads[headIndex] as { size: number }).size <= size) {
@@ -89,7 +91,10 @@ export const verifyEntries = (input: VerifyInput): VerifyReport => {
       headIndex += 1;
       if (head.size < size) continue; // below the live rows (sealed part) or already passed
       if (root().toString('hex') !== head.root) {
-        add('checkpoint-mismatch', `the log's first ${head.size} entries no longer hash to the root of the ${head.external ? 'saved' : 'stored'} checkpoint for size ${head.size}`, undefined, undefined);
+        // Located between the last checkpoint that still matched and this one.
+        add('checkpoint-mismatch', `the log's first ${head.size} entries no longer hash to the root of the ${head.external ? 'saved' : 'stored'} checkpoint for size ${head.size}; the change lies in seq ${lastGood}..${head.size - 1}`, lastGood, head.size - 1);
+      } else {
+        lastGood = head.size;
       }
     }
   };
@@ -119,6 +124,7 @@ export const verifyEntries = (input: VerifyInput): VerifyReport => {
     entries += 1;
     position += 1;
     prevStored = row.hash;
+    lastSeq = row.seq;
     if (chunk.size === tileWidth) {
       const tileRoot = chunk.root();
       const index = tiles.size;
@@ -131,10 +137,16 @@ export const verifyEntries = (input: VerifyInput): VerifyReport => {
     }
     checkHeadsAt(position, rootNow);
   }
-  const size = position;
+  // Heads beyond the rows read: a tail cut off after the last stored seq is truncation; heads
+  // that fall short only because rows were removed in the middle are root mismatches.
+  const end = Math.max(position, lastSeq + 1);
   for (; headIndex < heads.length; headIndex++) {
     const head = heads[headIndex] as { size: number; external: boolean };
-    add('truncated', `the log ends at size ${size} but a ${head.external ? 'saved' : 'stored'} checkpoint commits to size ${head.size}: entries ${size}..${head.size - 1} are missing`, size, head.size - 1);
+    if (head.size <= end) {
+      add('checkpoint-mismatch', `the ${head.external ? 'saved' : 'stored'} checkpoint for size ${head.size} covers more entries than the log holds (${position}); entries were removed in seq ${lastGood}..${head.size - 1}`, lastGood, head.size - 1);
+    } else {
+      add('truncated', `the log ends at seq ${end - 1} but a ${head.external ? 'saved' : 'stored'} checkpoint commits to size ${head.size}: entries ${end}..${head.size - 1} are missing`, end, head.size - 1);
+    }
   }
   if (input.storedTiles.length > tiles.size) {
     add('truncated', `the store holds tree tiles beyond the last entry (tile ${tiles.size} onwards): entries were removed from the tail`, tiles.size * tileWidth);
@@ -211,7 +223,8 @@ const classify = (
         reorderUntil = Math.max(reorderUntil, o);
       }
       if (missing.length > 0) {
-        add('deleted', `${missing.length} entr${missing.length === 1 ? 'y' : 'ies'} written as seq ${missing[0]}..${missing[missing.length - 1]} are missing (before stored seq ${c.seq})`, missing[0], missing[missing.length - 1]);
+        const which = missing.length === 1 ? `the entry written as seq ${missing[0]} is` : `${missing.length} entries written as seq ${missing[0]}..${missing[missing.length - 1]} are`;
+        add('deleted', `${which} missing (before stored seq ${c.seq})`, missing[0], missing[missing.length - 1]);
         for (const m of missing) present.add(m);
       }
     } else if (seen.has(o)) {

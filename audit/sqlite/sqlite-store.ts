@@ -3,7 +3,6 @@ import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { auditError } from '../errors.js';
 import type { AuditStore, StoredCheckpoint, StoredRow, StoredSeal, StoreTail, WriteTransaction } from '../store.js';
-import type { AuditQuery } from '../types.js';
 
 const schema = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
