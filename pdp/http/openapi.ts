@@ -8,10 +8,10 @@ const json = (schema: unknown) => ({ 'application/json': { schema } });
 const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
 
 const errors = {
-  '400': problem('Malformed JSON, empty body, or a field that fails validation (`path` names it).'),
+  '400': problem('Malformed JSON, empty body, a body that is not `application/json`, or a field that fails validation (`path` names it).'),
   '401': problem('A bearer token is required and missing or wrong.'),
   '413': problem('The body is larger than `server.bodyLimitBytes`.'),
-  '415': problem('The body is not `application/json`.'),
+
   '500': problem('The request could not be processed.'),
 };
 

@@ -24,7 +24,8 @@ const statusByCode: Readonly<Record<SidecarErrorCode, number>> = Object.freeze({
   ERR_PDP_MALFORMED_JSON: 400,
   ERR_PDP_EMPTY_BODY: 400,
   ERR_PDP_BODY_TOO_LARGE: 413,
-  ERR_PDP_UNSUPPORTED_MEDIA_TYPE: 415,
+  // AuthZEN 1.0 certification expects 400 (not 415) for a non-JSON Content-Type.
+  ERR_PDP_UNSUPPORTED_MEDIA_TYPE: 400,
   ERR_PDP_UNAUTHENTICATED: 401,
   ERR_PDP_FORBIDDEN: 403,
   ERR_PDP_NOT_FOUND: 404,
