@@ -27,3 +27,5 @@ export { readCertificateInfo } from './forge/certificates.js';
 export type { CertificateInfo } from './forge/certificates.js';
 export { writeCertificateFiles, readCertificateAuthority, checkClientName } from './certificate-files.js';
 export type { WrittenCertificate } from './certificate-files.js';
+export { reencryptTable } from './sqlite/reencrypt-table.js';
+export type { ReencryptTableOptions, ReencryptProgress } from './sqlite/reencrypt-table.js';
