@@ -19,6 +19,10 @@ export {
   createFrontier,
 } from './merkle.js';
 export type { MerkleFrontier } from './merkle.js';
+export { writeBundle, verifyBundle, bundleFormat } from './bundle.js';
+export type { BundleHeader, BundleReport } from './bundle.js';
+export { sealSegment } from './retention.js';
+export type { SealResult } from './retention.js';
 export { logHasher } from './hashing.js';
 export type { LogHasher } from './hashing.js';
 export { chainHash, genesisHash } from './hash-chain.js';

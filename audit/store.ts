@@ -59,6 +59,8 @@ export interface AuditStore {
   insertCheckpoint(size: number, time: number, root: Buffer, note: string): void;
   checkpoints(): StoredCheckpoint[];
   query(query: AuditQuery): StoredRow[];
+  /** The highest seq whose timestamp is before `ts` (ms), if any. */
+  lastSeqBefore(ts: number): number | undefined;
   seals(): StoredSeal[];
   /** Records a seal and removes the sealed rows, in one transaction. */
   seal(seal: StoredSeal): void;

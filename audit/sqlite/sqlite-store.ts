@@ -54,6 +54,7 @@ export interface SqliteStoreOptions {
 }
 
 type Row = [number, number, string, Buffer, Buffer];
+const rowsPage = 4096;
 const toRow = (r: Row): StoredRow => ({ seq: r[0], ts: r[1], event: r[2], prev: r[3], hash: r[4] });
 
 const toMs = (value: number | string, field: string): number => {
@@ -89,7 +90,7 @@ export const openSqliteStore = (file: string, options: SqliteStoreOptions = {}):
   const insertTile = db.prepare('INSERT INTO tiles (idx, hash) VALUES (?, ?)');
   const tailRow = db.prepare('SELECT seq, ts, hash FROM entries ORDER BY seq DESC LIMIT 1').raw();
   const sealTail = db.prepare('SELECT end_seq, last_hash, time FROM seals ORDER BY end_seq DESC LIMIT 1').raw();
-  const rowsStmt = db.prepare('SELECT seq, ts, event, prev, hash FROM entries WHERE seq >= ? AND seq < ? ORDER BY seq').raw();
+  const rowsStmt = db.prepare(`SELECT seq, ts, event, prev, hash FROM entries WHERE seq >= ? AND seq < ? ORDER BY seq LIMIT ${rowsPage}`).raw();
   const tilesStmt = db.prepare('SELECT idx, hash FROM tiles WHERE idx >= ? ORDER BY idx').raw();
   const getMeta = db.prepare('SELECT value FROM meta WHERE key = ?').pluck();
   const insertMeta = db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)');
@@ -131,8 +132,15 @@ export const openSqliteStore = (file: string, options: SqliteStoreOptions = {}):
       }
     },
     tail,
+    // Paged, so that callers may query the store (proofs) while iterating.
     rows: function* (from, to) {
-      for (const r of rowsStmt.iterate(from, to)) yield toRow(r as Row);
+      let next = from;
+      for (;;) {
+        const page = rowsStmt.all(next, to) as Row[];
+        for (const r of page) yield toRow(r);
+        if (page.length < rowsPage) return;
+        next = (page[page.length - 1] as Row)[0] + 1;
+      }
     },
     tiles: (from = 0) => (tilesStmt.all(from) as [number, Buffer][]).map((r) => r[1]),
     insertCheckpoint: (size, time, root, note) => {
@@ -170,6 +178,7 @@ export const openSqliteStore = (file: string, options: SqliteStoreOptions = {}):
       const sql = `SELECT seq, ts, event, prev, hash FROM entries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq LIMIT ${limit}`;
       return (db.prepare(sql).raw().all(...params) as Row[]).map(toRow);
     },
+    lastSeqBefore: (ts) => (db.prepare('SELECT MAX(seq) FROM entries WHERE ts < ?').pluck().get(ts) as number | null) ?? undefined,
     seals: () =>
       (db.prepare('SELECT first_seq, end_seq, last_hash, archive, archive_digest, time FROM seals ORDER BY end_seq').raw().all() as [
         number, number, Buffer, string, string, number,
