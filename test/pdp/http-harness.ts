@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type CustosConfig } from '../../lib/config.js';
+import { manualClock } from '../../lib/clock.js';
 import { loadPolicySet } from '../../policy/index.js';
 import { createEngine } from '../../pdp/engine.js';
 import { openSqliteEntityStore } from '../../pdp/sqlite/entity-store.js';
@@ -15,11 +16,14 @@ export const repoRoot = join(import.meta.dirname, '..', '..');
 export const authzenDir = join(repoRoot, 'examples', 'authzen');
 export const certificationDir = join(authzenDir, 'certification');
 
-export const engineParts = {
+type PolicySet = ReturnType<typeof loadPolicySet>;
+
+/** The real engine parts; `nowMs` pins the engine's clock (time-dependent policy tests). */
+export const engineParts = (nowMs?: number): EngineParts<PolicySet> => ({
   loadPolicySet: (dir: string) => loadPolicySet(dir),
   openEntityStore: ({ file }: { file: string }) => openSqliteEntityStore(file),
-  createEngine: (options: { policySet: ReturnType<typeof loadPolicySet>; entities: ReturnType<typeof openSqliteEntityStore> }) => createEngine(options),
-} satisfies EngineParts<ReturnType<typeof loadPolicySet>>;
+  createEngine: (options) => createEngine({ ...options, ...(nowMs === undefined ? {} : { clock: manualClock(nowMs) }) }),
+});
 
 export interface Started {
   readonly sidecar: Sidecar;
@@ -34,7 +38,7 @@ export const startReal = async (
   policyDir: string,
   entitiesDir: string,
   overrides: Record<string, unknown> = {},
-  options: FromConfigOptions = {},
+  options: FromConfigOptions & { nowMs?: number } = {},
 ): Promise<Started> => {
   const dataDir = mkdtempSync(join(tmpdir(), 'custos-pdp-http-'));
   const config = loadConfig({
@@ -50,7 +54,7 @@ export const startReal = async (
       ...overrides,
     },
   });
-  const sidecar = await startSidecarFromConfig(config, engineParts, options);
+  const sidecar = await startSidecarFromConfig(config, engineParts(options.nowMs), options);
   return {
     sidecar,
     url: sidecar.url,
