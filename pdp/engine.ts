@@ -280,7 +280,8 @@ export const createEngine = (options: EngineOptions): Engine => {
         trace?.push({ id: rule.spec.id, effect: rule.spec.effect, outcome: 'residual' });
         continue;
       }
-      const onUnknown = isDeny && (rule.onUnknown || t === UNKNOWN);
+      // A deny CASL matched may rest on a missing resource attribute: say so (rare path, closures are fine).
+      const onUnknown = isDeny && (rule.onUnknown || t === UNKNOWN || rule.spec.conditions.some((c) => c.cls === 'resource' && c.evaluate(env) === UNKNOWN));
       trace?.push({ id: rule.spec.id, effect: rule.spec.effect, outcome: 'matched', ...(onUnknown ? { onUnknown } : {}) });
       if (!isDeny) allows.push(rule);
       else if (rule.spec.fields?.[rt.name] !== undefined) fieldDenies.push(rule);
