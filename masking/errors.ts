@@ -12,7 +12,9 @@ export type MaskingErrorCode =
   | 'ERR_MASKING_MISSING_KEY'
   | 'ERR_MASKING_MISSING_SUBJECT'
   | 'ERR_MASKING_OPERATOR_FAILED'
-  | 'ERR_MASKING_INVALID_DATASET';
+  | 'ERR_MASKING_INVALID_DATASET'
+  | 'ERR_MASKING_INVALID_DOCUMENT'
+  | 'ERR_MASKING_ASYNC_OPERATOR';
 
 /** A masking error: a stable code, a message that never echoes the value, and a hint. */
 export class MaskingError extends CustosError {

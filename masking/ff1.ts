@@ -242,3 +242,23 @@ const notInAlphabet = (): MaskingError =>
     message: 'FF1 input has a character outside the cipher alphabet',
     hint: 'keep only alphabet characters (formatPreservingEncrypt keeps separators in place for you)',
   });
+
+/**
+ * Encrypts (or decrypts) only the characters of `value` that belong to the cipher's alphabet,
+ * leaving separators in place: `138-1234-5678` → `749-0387-1126`. Throws
+ * `ERR_MASKING_FPE_DOMAIN` when fewer than `minLength` alphabet characters remain.
+ *
+ * @example formatPreserving(ff1, '110102199101010078', tweak, true)
+ */
+export const formatPreserving = (ff1: Ff1Cipher, value: string, tweak: Uint8Array | undefined, isEncrypt: boolean): string => {
+  const chars = Array.from(value);
+  const inAlphabet = new Set(Array.from(ff1.alphabet));
+  let numerals = '';
+  for (const ch of chars) if (inAlphabet.has(ch)) numerals += ch;
+  if (numerals.length === chars.length) return isEncrypt ? ff1.encrypt(value, tweak) : ff1.decrypt(value, tweak);
+  const done = Array.from(isEncrypt ? ff1.encrypt(numerals, tweak) : ff1.decrypt(numerals, tweak));
+  let k = 0;
+  let out = '';
+  for (const ch of chars) out += inAlphabet.has(ch) ? done[k++] : ch;
+  return out;
+};

@@ -24,6 +24,22 @@ export { maskAddress, generalizeAddress, parseAddress } from './address.js';
 export type { AddressLevel, AddressParts } from './address.js';
 export { maskValue, displayMask, resolvePiType, isMaskProfile, MASK_PROFILES, PI_TYPES } from './profiles.js';
 export { SUPPRESSED } from './text.js';
+export { createFf1, formatPreserving, DIGITS, ALPHANUMERIC, ALPHANUMERIC_CASED } from './ff1.js';
+export type { Ff1Cipher, Ff1Options } from './ff1.js';
+export { pseudonymize } from './pseudonym.js';
+export type { PseudonymOptions } from './pseudonym.js';
+export { createAesGcmVault, tokenVaultFromFieldCipher } from './tokens.js';
+export type { FieldCipherLike, FieldBindingLike } from './tokens.js';
+export { generalizeDate, ageBand, dateShiftDays, shiftDate, parseDate } from './dates.js';
+export type { ParsedDate } from './dates.js';
+export { applyMasks, applyMasksAsync, compileMasks, toMaskSpecs } from './apply-masks.js';
+export type { CompiledMasks } from './apply-masks.js';
+export { resolveRule, MASK_RULES } from './registry.js';
+export type { Operator, OperatorContext, RuleInfo } from './registry.js';
+export { compilePath } from './paths.js';
+export type { CompiledPath, Step } from './paths.js';
+export { kAnonymity } from './k-anonymity.js';
+export type { EquivalenceClass, KAnonymityReport } from './k-anonymity.js';
 export { MaskingError } from './errors.js';
 export type { MaskingErrorCode } from './errors.js';
 export type {
@@ -40,5 +56,6 @@ export type {
   NameStyle,
   PiType,
   PseudonymAlgorithm,
+  TokenContext,
   TokenVault,
 } from './types.js';

@@ -42,7 +42,8 @@ export type NameStyle =
 
 /**
  * Supplies key bytes for keyed operators (pseudonyms, FF1, date shifts). The kms module's
- * keystore can satisfy it; tests pass raw bytes. The caller owns the returned buffer.
+ * keystore can satisfy it; tests pass raw bytes. Return a fresh buffer: masking zeroes it
+ * after use.
  */
 export interface KeyProvider {
   /** Key bytes for a purpose (e.g. `pseudonym`, `fpe`, `date_shift`) and an optional key id. */
@@ -52,14 +53,23 @@ export interface KeyProvider {
 /** Key material: raw bytes, or a provider asked per purpose. */
 export type KeySource = Uint8Array | KeyProvider;
 
+/** What a token is bound to (AEAD associated data): the field, and the record when known. */
+export interface TokenContext {
+  /** Path of the field in the document (the mask's path). */
+  readonly fieldPath: string;
+  readonly recordType?: string;
+  readonly recordId?: string;
+  readonly subjectId?: string;
+}
+
 /**
- * Reversible tokens: seals a string into an opaque token and opens it again. The kms
- * module's field encryption satisfies it (see `tokenVaultFromFieldCipher`). Synchronous so that
- * `applyMasks` stays synchronous; `context` binds the token to the field (AEAD associated data).
+ * Reversible tokens: seals a string into an opaque token and opens it again. The kms module's
+ * field cipher satisfies it through `tokenVaultFromFieldCipher` (asynchronous: use
+ * `applyMasksAsync`); `createAesGcmVault` is a synchronous vault over one key.
  */
 export interface TokenVault {
-  seal(plaintext: string, context: string): string;
-  open(token: string, context: string): string;
+  seal(plaintext: string, context: TokenContext): string | Promise<string>;
+  open(token: string, context: TokenContext): string | Promise<string>;
 }
 
 /** Pseudonym hash. HMAC-SM3 for systems under a commercial-cryptography assessment (GB/T 39786). */
@@ -103,6 +113,8 @@ export interface MaskIssue {
   readonly path: string;
   readonly rule: string;
   readonly message: string;
+  /** How many values this issue suppressed. */
+  readonly count: number;
 }
 
 /** Result of `applyMasks`: a new document (the input is never mutated) and the issues met. */
