@@ -66,6 +66,20 @@ interface Loading {
   name: string | undefined;
 }
 
+/** Position of item `value` of list `container[key]`, or of the key when it is a single name. */
+const itemPos = (src: YamlSource, container: Record<string, unknown>, key: string, value: string): SourcePosition => {
+  const list = container[key];
+  if (Array.isArray(list)) {
+    const i = list.indexOf(value);
+    if (i >= 0) return src.at(list, i);
+  }
+  return src.at(container, key);
+};
+
+const pushAt = (l: Loading, at: SourcePosition, code: PolicyIssue['code'], message: string, hint: string): void => {
+  l.issues.push({ code, message, hint, at });
+};
+
 const push = (l: Loading, src: YamlSource, code: PolicyIssue['code'], container: unknown, key: string | number | undefined, message: string, hint: string): void => {
   l.issues.push({ code, message, hint, at: src.at(container, key) });
 };
@@ -347,7 +361,7 @@ const readRule = (l: Loading, entry: Loading['rawRules'][number], ids: Map<strin
   for (const n of names) {
     const rt = l.resources.get(n);
     if (rt) resourceTypes.push(rt);
-    else push(l, src, 'ERR_POLICY_UNKNOWN_RESOURCE', raw, resourceKey, `${owner}: unknown resource type "${n}"`, `declare it under resources:, or use one of: ${[...l.resources.keys()].join(', ')}`);
+    else pushAt(l, itemPos(src, raw, resourceKey, n), 'ERR_POLICY_UNKNOWN_RESOURCE', `${owner}: unknown resource type "${n}"`, `declare it under resources:, or use one of: ${[...l.resources.keys()].join(', ')}`);
   }
   // Actions.
   let actions = raw.actions === '*' ? ['*'] : (stringList(l, src, raw, 'actions', owner) ?? []);
@@ -356,14 +370,14 @@ const readRule = (l: Loading, entry: Loading['rawRules'][number], ids: Map<strin
   else if (raw.resource !== '*' && raw.resources !== '*') {
     for (const a of actions) {
       for (const rt of resourceTypes) {
-        if (!rt.actions.includes(a)) push(l, src, 'ERR_POLICY_UNKNOWN_ACTION', raw, 'actions', `${owner}: resource type "${rt.name}" has no action "${a}"`, `use one of: ${rt.actions.join(', ')}, or add it to resources.${rt.name}.actions`);
+        if (!rt.actions.includes(a)) pushAt(l, itemPos(src, raw, 'actions', a), 'ERR_POLICY_UNKNOWN_ACTION', `${owner}: resource type "${rt.name}" has no action "${a}"`, `use one of: ${rt.actions.join(', ')}, or add it to resources.${rt.name}.actions`);
       }
     }
   }
   // Subject types.
   const subjectTypes = stringList(l, src, raw, 'subjects', owner) ?? [];
   for (const s of subjectTypes) {
-    if (!l.subjects.has(s)) push(l, src, 'ERR_POLICY_UNKNOWN_KEY', raw, 'subjects', `${owner}: unknown subject type "${s}"`, `declare it under subjects:, or use one of: ${[...l.subjects.keys()].join(', ')}`);
+    if (!l.subjects.has(s)) pushAt(l, itemPos(src, raw, 'subjects', s), 'ERR_POLICY_UNKNOWN_KEY', `${owner}: unknown subject type "${s}"`, `declare it under subjects:, or use one of: ${[...l.subjects.keys()].join(', ')}`);
   }
   // Roles and condition.
   const roles = stringList(l, src, raw, 'roles', owner) ?? [];
@@ -371,7 +385,7 @@ const readRule = (l: Loading, entry: Loading['rawRules'][number], ids: Map<strin
   const conditions: Condition[] = [];
   const validRoles = roles.filter((r) => {
     if (known.has(r)) return true;
-    push(l, src, 'ERR_POLICY_UNKNOWN_ROLE', raw, 'roles', `${owner}: unknown role "${r}"`, `declare it under roles: or derivedRoles:, or use one of: ${[...known].sort().join(', ')}`);
+    pushAt(l, itemPos(src, raw, 'roles', r), 'ERR_POLICY_UNKNOWN_ROLE', `${owner}: unknown role "${r}"`, `declare it under roles: or derivedRoles:, or use one of: ${[...known].sort().join(', ')}`);
     return false;
   });
   if (validRoles.length > 0) conditions.push(roleCondition(l, validRoles, resourceTypes, subjectTypes));
@@ -390,7 +404,7 @@ const readRule = (l: Loading, entry: Loading['rawRules'][number], ids: Map<strin
       const list = stringList(l, src, raw, 'fields', owner) ?? [];
       for (const rt of resourceTypes) {
         for (const f of list) {
-          if (!rt.fields[f]) push(l, src, 'ERR_POLICY_UNKNOWN_FIELD', raw, 'fields', `${owner} permits field "${f}", which resource type "${rt.name}" does not declare`, `declare it under resources.${rt.name}.fields, or drop it from the rule (known: ${rt.fieldNames.join(', ')})`);
+          if (!rt.fields[f]) pushAt(l, itemPos(src, raw, 'fields', f), 'ERR_POLICY_UNKNOWN_FIELD', `${owner} permits field "${f}", which resource type "${rt.name}" does not declare`, `declare it under resources.${rt.name}.fields, or drop it from the rule (known: ${rt.fieldNames.join(', ')})`);
         }
         fields[rt.name] = Object.freeze(list.filter((f) => rt.fields[f]));
       }
