@@ -10,7 +10,7 @@ import { MaskingError } from './errors.js';
 import { compilePath, type CompiledPath, type Step } from './paths.js';
 import { resolveRule, type Operator, type OperatorContext } from './registry.js';
 import { SUPPRESSED, stars } from './text.js';
-import type { MaskInput, MaskIssue, MaskOptions, MaskResult, MaskSpec } from './types.js';
+import type { MaskInput, MaskOptions, MaskResult, MaskSpec } from './types.js';
 
 const MAX_DEPTH = 200;
 const MAX_SPECS = 10_000;
