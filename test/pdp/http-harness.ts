@@ -10,6 +10,7 @@ import { createEngine } from '../../pdp/engine.js';
 import { openSqliteEntityStore } from '../../pdp/sqlite/entity-store.js';
 import { startSidecarFromConfig, type FromConfigOptions } from '../../pdp/http/from-config.js';
 import type { Sidecar } from '../../pdp/http/sidecar.js';
+import { openAuditRecorder } from '../../pdp/http/audit-recorder.js';
 import type { EngineParts } from '../../pdp/http/from-config.js';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
@@ -31,6 +32,8 @@ export interface Started {
   readonly config: CustosConfig;
   readonly dataDir: string;
   stop(): Promise<void>;
+  /** Closes the sidecar but keeps the data directory (to read the audit log afterwards). */
+  close(): Promise<void>;
 }
 
 /** Starts a sidecar on 127.0.0.1:0 with the given policy/entities folders and setting overrides. */
@@ -38,7 +41,7 @@ export const startReal = async (
   policyDir: string,
   entitiesDir: string,
   overrides: Record<string, unknown> = {},
-  options: FromConfigOptions & { nowMs?: number } = {},
+  options: FromConfigOptions & { nowMs?: number; audit?: boolean } = {},
 ): Promise<Started> => {
   const dataDir = mkdtempSync(join(tmpdir(), 'custos-pdp-http-'));
   const config = loadConfig({
@@ -50,11 +53,12 @@ export const startReal = async (
       'policy.dir': policyDir,
       'policy.watch': false,
       'entities.dir': entitiesDir,
-      'audit.enabled': false,
+      'audit.enabled': options.audit === true,
       ...overrides,
     },
   });
-  const sidecar = await startSidecarFromConfig(config, engineParts(options.nowMs), options);
+  const recorder = options.recorder ?? (config.audit.enabled ? openAuditRecorder(config) : undefined);
+  const sidecar = await startSidecarFromConfig(config, engineParts(options.nowMs), { ...options, recorder });
   return {
     sidecar,
     url: sidecar.url,
@@ -64,6 +68,7 @@ export const startReal = async (
       await sidecar.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
+    close: () => sidecar.close(),
   };
 };
 
