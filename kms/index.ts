@@ -29,3 +29,4 @@ export { writeCertificateFiles, readCertificateAuthority, checkClientName } from
 export type { WrittenCertificate } from './certificate-files.js';
 export { reencryptTable } from './sqlite/reencrypt-table.js';
 export type { ReencryptTableOptions, ReencryptProgress } from './sqlite/reencrypt-table.js';
+export { openConfiguredKeystore, keystoreFile } from './configured.js';
