@@ -12,8 +12,38 @@ import { $and, $nor, $or, and, nor, or } from '@ucast/mongo2js';
 import { andQueries, toQuery, type Query, type StaticEnv } from '../../policy/index.js';
 import { FALSE, TRUE, UNKNOWN, type CompiledCondition, type EvaluationEnv, type PolicySet, type RuleSpec } from '../../policy/index.js';
 
-/** CASL's Mongo matcher plus the compound operators our translation emits. */
-const conditionsMatcher = buildMongoQueryMatcher({ $and, $or, $nor }, { and, or, nor });
+type Comparable = number | string;
+interface FieldNode {
+  readonly field: string;
+  readonly value: unknown;
+}
+
+/**
+ * Ordering comparisons that match only values of the same primitive type. ucast's defaults
+ * answer true for `{ n: { $lt: 0 } }` on a resource WITHOUT `n` (measured): a missing
+ * attribute would grant access. Ours are false for missing or mistyped values.
+ */
+const strictCompare =
+  (test: (a: Comparable, b: Comparable) => boolean) =>
+  (node: FieldNode, object: unknown, { get }: { get: (object: unknown, field: string) => unknown }): boolean => {
+    const v = get(object, node.field);
+    const w = node.value;
+    return (typeof v === 'number' && typeof w === 'number') || (typeof v === 'string' && typeof w === 'string') ? test(v, w) : false;
+  };
+
+/** CASL's Mongo matcher plus the compound operators our translation emits and strict ordering. */
+const conditionsMatcher = buildMongoQueryMatcher(
+  { $and, $or, $nor },
+  {
+    and,
+    or,
+    nor,
+    lt: strictCompare((a, b) => a < b),
+    lte: strictCompare((a, b) => a <= b),
+    gt: strictCompare((a, b) => a > b),
+    gte: strictCompare((a, b) => a >= b),
+  } as never,
+);
 
 /** One policy rule as it applies to one subject and context. */
 export interface BoundRule {
