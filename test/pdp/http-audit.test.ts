@@ -44,14 +44,14 @@ test('a decision over HTTP appears in the audit log with its decision id, result
           resourceType: 'record',
           resourceId: 'record-1',
           decision: 'permit',
-          reasons: (first.event as { reasons: string[] }).reasons,
+          reasons: (first.event as unknown as { reasons: string[] }).reasons,
           obligations: [],
           policyVersion: answer.context.policyVersion,
           requestId: 'req-audit-1',
           purpose: 'treatment',
         },
       );
-      assert.ok((first.event as { reasons: string[] }).reasons.length > 0);
+      assert.ok((first.event as unknown as { reasons: string[] }).reasons.length > 0);
       const bob = log.query({ kind: 'decision', subjectId: 'bob' });
       assert.deepEqual(bob.map((e) => (e.event as { decision: string }).decision).sort(), ['deny', 'permit']);
     } finally {
