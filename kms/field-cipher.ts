@@ -14,6 +14,7 @@ import {
   sealPayload,
   suiteCode,
 } from './field-format.js';
+import { pooledRandom } from './random-pool.js';
 import type { DataKeyScope, FieldBinding, FieldSuite } from './types.js';
 
 export interface FieldCipherOptions {
@@ -101,7 +102,8 @@ export const createFieldCipher = (options: FieldCipherOptions): FieldCipher => {
   }
   const wrapIds = [options.wrappingKeyId, ...(options.extraWrappingKeyIds ?? [])];
   keystore.getKey(options.wrappingKeyId);
-  const { clock, random } = keystore.deps;
+  const { clock, random: baseRandom } = keystore.deps;
+  const random = pooledRandom(baseRandom);
   const cache = createDataKeyCache({ ...defaultLimits, ...options.cache }, clock);
   const envelopes = new Map<string, { readonly versions: string; readonly envelope: Promise<Envelope> }>();
 
