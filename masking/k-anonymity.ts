@@ -30,18 +30,24 @@ export interface KAnonymityReport {
 
 const MAX_RECORDS = 10_000_000;
 
+const singleValuePath = (path: string): readonly Step[] => {
+  const steps = compilePath(path, false).steps;
+  if (steps.some((s) => s.kind !== 'key' && s.kind !== 'index')) {
+    throw new MaskingError('ERR_MASKING_INVALID_PATH', {
+      message: 'quasi-identifier paths name one value each; wildcards and where() are not allowed',
+      path,
+      hint: 'e.g. address.city or birthYear',
+    });
+  }
+  return steps;
+};
+
 const read = (record: unknown, steps: readonly Step[]): unknown => {
   let node: unknown = record;
   for (const step of steps) {
     if (node === null || typeof node !== 'object') return null;
     if (step.kind === 'key') node = Object.hasOwn(node, step.key) ? (node as Record<string, unknown>)[step.key] : undefined;
     else if (step.kind === 'index') node = Array.isArray(node) ? node[step.index] : undefined;
-    else {
-      throw new MaskingError('ERR_MASKING_INVALID_PATH', {
-        message: 'quasi-identifier paths name one value each; wildcards and where() are not allowed',
-        hint: 'e.g. address.city or birthYear',
-      });
-    }
   }
   return node === undefined ? null : node;
 };
@@ -65,7 +71,7 @@ export const kAnonymity = (records: readonly unknown[], quasiIdentifiers: readon
       hint: "e.g. kAnonymity(rows, ['sex', 'birthYear', 'city'], 5)",
     });
   }
-  const paths = quasiIdentifiers.map((p) => compilePath(p, false).steps);
+  const paths = quasiIdentifiers.map(singleValuePath);
   const classes = new Map<string, { values: unknown[]; records: number[] }>();
   records.forEach((record, index) => {
     const values = paths.map((steps) => read(record, steps));

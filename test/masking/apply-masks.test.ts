@@ -78,7 +78,7 @@ describe('plain JSON by path', () => {
   test('unknown rule names fail closed: the field is suppressed and reported', () => {
     const { document, issues } = applyMasks(record, { name: 'no_such_rule', 'contacts[*]': 'also_unknown', missing: 'nope' }) as {
       document: AnyJson;
-      issues: AnyJson[];
+      issues: readonly AnyJson[];
     };
     assert.equal(document.name, SUPPRESSED);
     assert.deepEqual(document.contacts, [SUPPRESSED, SUPPRESSED]);
@@ -93,7 +93,7 @@ describe('plain JSON by path', () => {
     assert.ok(!JSON.stringify(issues).includes('张三丰'));
   });
   test('keyed rules without a key fail closed with ERR_MASKING_MISSING_KEY', () => {
-    const { document, issues } = applyMasks(record, { idNumber: 'pseudonymize' }) as { document: AnyJson; issues: AnyJson[] };
+    const { document, issues } = applyMasks(record, { idNumber: 'pseudonymize' }) as { document: AnyJson; issues: readonly AnyJson[] };
     assert.equal(document.idNumber, SUPPRESSED);
     assert.equal(issues[0].code, 'ERR_MASKING_MISSING_KEY');
   });
@@ -139,7 +139,7 @@ describe('FHIR R4 resources and bundles', () => {
   };
   test('masks every Patient of a bundle by FHIR path and never mutates the input', () => {
     const before = JSON.stringify(frozen);
-    const { document, issues } = applyMasks(frozen, masks) as { document: AnyJson; issues: unknown[] };
+    const { document, issues } = applyMasks(frozen, masks) as { document: AnyJson; issues: readonly unknown[] };
     assert.deepEqual(issues, []);
     assert.equal(JSON.stringify(frozen), before);
     const [p1, p2, encounter, condition] = document.entry.map((e: AnyJson) => e.resource);
