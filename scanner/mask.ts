@@ -1,9 +1,48 @@
+import { maskValue } from '../masking/index.js';
 import type { PiType } from './types.js';
 
 // Display masks for the examples a finding shows (COMPLIANCE.md §4, Custos default profile).
-// The masking module exports `maskValue(piType, value, profile?)`; until the scanner's types are
-// wired to it this local function keeps the one rule that matters here: no raw value leaves the
-// scanner. Each branch follows the default profile of §4.
+// Types the masking module knows are masked by its `maskValue`; the others (MAC, passports,
+// permits, OpenIDs, organisation codes, gender, ethnicity) by the local rules below. Either way
+// a mask that returns the value unchanged is replaced by `***`: no raw value leaves the scanner.
+const maskingTypes: Partial<Record<PiType, string>> = {
+  personName: 'person_name',
+  residentId: 'cn_resident_id',
+  mobilePhone: 'phone_mobile',
+  landlinePhone: 'phone_landline',
+  bankCard: 'bank_card',
+  email: 'email',
+  address: 'address',
+  birthDate: 'birth_date',
+  ipAddress: 'ip_address',
+  medicalInsuranceNumber: 'medical_insurance_no',
+  medicalRecordNumber: 'medical_record_no',
+  gpsCoordinate: 'gps',
+  deviceId: 'device_id',
+  diagnosis: 'diagnosis',
+  diagnosisCode: 'diagnosis',
+  drug: 'prescription',
+  labResult: 'lab_result',
+  geneticData: 'lab_result',
+  wearableMetric: 'lab_result',
+};
+
+/**
+ * Masks one detected value for display in a finding (default profile of COMPLIANCE.md §4).
+ *
+ * @example maskSample('mobilePhone', '13800138000') // '138****8000'
+ */
+export const maskSample = (type: PiType, raw: string): string => {
+  const value = raw.trim();
+  const shared = maskingTypes[type];
+  let masked: string | null;
+  try {
+    masked = shared === undefined ? localMask(type, value) : maskValue(shared, value);
+  } catch {
+    masked = null;
+  }
+  return masked === null || masked.length === 0 || (value.length > 1 && masked.includes(value)) ? '***' : masked;
+};
 
 const stars = (n: number): string => '*'.repeat(Math.max(1, n));
 
@@ -15,13 +54,8 @@ const keepEnds = (v: string, head: number, tail: number): string => {
 const lastOnly = (v: string, tail: number): string =>
   v.length <= tail * 2 ? stars(v.length) : `${stars(v.length - tail)}${v.slice(v.length - tail)}`;
 
-/**
- * Masks one detected value for display in a finding.
- *
- * @example maskSample('mobilePhone', '13800138000') // '138****8000'
- */
-export const maskSample = (type: PiType, raw: string): string => {
-  const v = raw.trim();
+/** The scanner's own display masks, for types the masking module does not name. */
+export const localMask = (type: PiType, v: string): string => {
   switch (type) {
     case 'residentId':
       return keepEnds(v, 3, 4);
