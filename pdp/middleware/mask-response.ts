@@ -1,3 +1,4 @@
+import { applyMasks } from '../../masking/index.js';
 import type { Decision } from '../types.js';
 
 /** Applies a decision's masks (field path → named rule) to a document; the masking module's `applyMasks`. */
@@ -23,24 +24,32 @@ const keepFields = (value: unknown, fields: readonly string[]): unknown => {
   return out;
 };
 
+/** The masking module's `applyMasks`; a field it cannot mask is suppressed, never shown. */
+const maskWithMaskingModule: MaskFunction = (document, masks) => applyMasks(document, masks).document;
+
 /**
  * Shapes a response body by a permit decision: drops fields the subject may not see
- * (`context.fields`), then applies `context.masks` with `mask`. A deny yields `undefined`.
+ * (`context.fields`), then applies `context.masks` (field path → named rule) with the masking
+ * module, to the document or to each element of an array of them. A deny yields `undefined`.
  *
  * @example
- * res.json(maskForDecision(record, res.locals.decision, applyMasks));
+ * app.get('/emr/:id', enforce({ ... }), (req, res) => res.json(maskForDecision(load(req.params.id), res.locals.decision)));
  */
-export const maskForDecision = (document: unknown, decision: Decision, mask?: MaskFunction): unknown => {
+export const maskForDecision = (document: unknown, decision: Decision, mask: MaskFunction = maskWithMaskingModule): unknown => {
   if (!decision.decision) return undefined;
   const fields = decision.context.fields;
   const kept = fields === undefined ? document : keepFields(document, fields);
   const masks = decision.context.masks;
   if (masks === undefined || Object.keys(masks).length === 0) return kept;
-  if (mask === undefined) {
-    // Fail closed: a mask we cannot apply hides the field.
-    return dropPaths(kept, Object.keys(masks));
-  }
-  return mask(kept, masks);
+  const apply = (one: unknown): unknown => {
+    try {
+      return mask(one, masks);
+    } catch {
+      // Fail closed: a mask that cannot be applied hides its fields.
+      return dropPaths(one, Object.keys(masks));
+    }
+  };
+  return Array.isArray(kept) ? kept.map(apply) : apply(kept);
 };
 
 const dropPaths = (value: unknown, paths: readonly string[]): unknown => {
