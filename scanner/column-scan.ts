@@ -21,7 +21,8 @@ export interface ColumnDetection {
 const maxExamples = 3;
 const maxSpans = 50;
 // A value counts as free text when it is long or reads as a sentence.
-const isFreeTextValue = (v: string): boolean => v.length >= 24 && /[\s，。；,;：:]/.test(v);
+const isFreeTextValue = (v: string): boolean =>
+  v.length >= 12 && (/[，。；！？、]/.test(v) || (v.length >= 24 && /\s/.test(v) && /[A-Za-z\u4e00-\u9fff]{2}/.test(v)));
 const hintBoost = 0.5;
 const hintWeight = 0.7;
 const minRatio = 0.3;
