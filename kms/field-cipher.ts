@@ -136,7 +136,7 @@ export const createFieldCipher = (options: FieldCipherOptions): FieldCipher => {
     const rowSuite = row.suite as FieldSuite;
     if (!fieldSuites.includes(rowSuite)) throw kmsError('ERR_KMS_KEYSTORE_CORRUPT', { message: 'a data key row names an unknown suite', hint: 'restore the keystore from its backup' });
     const envelope = await envelopeFor(row.kek_id === options.wrappingKeyId ? wrapIds : [row.kek_id]);
-    const dataKey = await envelope.decrypt(row.wrapped, dataKeyContext(scope, scopeId, row.version, rowSuite));
+    const dataKey = await unwrapDataKey(envelope, row.wrapped, dataKeyContext(scope, scopeId, row.version, rowSuite), keystore.file);
     try {
       return { version: row.version, keys: deriveSuiteKeys(rowSuite, dataKey) };
     } finally {
@@ -256,7 +256,7 @@ export const createFieldCipher = (options: FieldCipherOptions): FieldCipher => {
       for (const row of keystore.dataKeysWrappedOtherThan(options.wrappingKeyId, kekVersion)) {
         const context = dataKeyContext(row.scope, row.scope_id, row.version, row.suite as FieldSuite);
         const source = await envelopeFor(row.kek_id === options.wrappingKeyId ? wrapIds : [row.kek_id]);
-        const dataKey = await source.decrypt(row.wrapped!, context);
+        const dataKey = await unwrapDataKey(source, row.wrapped!, context, keystore.file);
         try {
           keystore.updateDataKeyWrapping(row, options.wrappingKeyId, kekVersion, Buffer.from(await target.encrypt(dataKey, context)));
           rewrapped += 1;
@@ -269,6 +269,20 @@ export const createFieldCipher = (options: FieldCipherOptions): FieldCipher => {
     close: () => cache.clear(),
   };
   return Object.freeze(cipher);
+};
+
+// The wrapping keys' material is authenticated by the keystore, so a wrapped data key that does
+// not open (or opens under another context) means its row was altered: report corruption.
+const unwrapDataKey = async (envelope: Envelope, wrapped: Buffer, context: Record<string, string>, file: string): Promise<Buffer> => {
+  try {
+    return await envelope.decrypt(wrapped, context);
+  } catch (cause) {
+    throw kmsError('ERR_KMS_KEYSTORE_CORRUPT', {
+      message: `the keystore ${file} is corrupted: a wrapped data key of this ${context['custos:scope']} (version ${context['custos:version']}) does not open`,
+      hint: 'restore the keystore from its backup',
+      cause,
+    });
+  }
 };
 
 /**

@@ -3,6 +3,7 @@
 import Database from 'better-sqlite3';
 import { kmsError } from '../errors.js';
 import type { FieldCipher } from '../field-cipher.js';
+import { systemClock, type Clock } from '../../lib/clock.js';
 import type { FieldBinding } from '../types.js';
 
 export interface ReencryptTableOptions {
@@ -24,6 +25,7 @@ export interface ReencryptTableOptions {
   readonly maxRows?: number;
   readonly onProgress?: (progress: ReencryptProgress) => void;
   readonly signal?: AbortSignal;
+  readonly clock?: Clock;
 }
 
 export interface ReencryptProgress {
@@ -86,7 +88,7 @@ export const reencryptTable = async (options: ReencryptTableOptions): Promise<Re
       if (limit <= 0) break;
       const rows = select.all(lastId, lastId, limit) as Record<string, unknown>[];
       if (rows.length === 0) {
-        saveProgress.run(jobId, lastId, done, reencrypted, Date.now());
+        saveProgress.run(jobId, lastId, done, reencrypted, (options.clock ?? systemClock).now());
         const final = Object.freeze({ done, total, reencrypted, isComplete: true });
         options.onProgress?.(final);
         return final;

@@ -195,3 +195,29 @@ test('an extra RSA wrapping key: data keys are wrapped under both', async () => 
   const sealed = await fields.sealField('x', binding());
   assert.equal(await createFieldCipher({ keystore, wrappingKeyId: 'records-kek', extraWrappingKeyIds: ['escrow-rsa'] }).openField(sealed, binding()), 'x');
 });
+
+test('a wrapped data key altered in the keystore is reported as corruption, not as a wrong field', async () => {
+  const { keystore, file } = freshKeystore();
+  const sealed = await createFieldCipher({ keystore, wrappingKeyId: 'records-kek' }).sealField('x', binding());
+  const db = new Database(file);
+  const row = db.prepare('SELECT wrapped FROM data_keys').get() as { wrapped: Buffer };
+  row.wrapped[row.wrapped.length - 20] = row.wrapped[row.wrapped.length - 20]! ^ 1;
+  db.prepare('UPDATE data_keys SET wrapped = ?').run(row.wrapped);
+  db.close();
+  await assert.rejects(createFieldCipher({ keystore, wrappingKeyId: 'records-kek' }).openField(sealed, binding()), { code: 'ERR_KMS_KEYSTORE_CORRUPT' });
+});
+
+test('the ciphertext parser accepts exactly the c1 grammar (property)', async () => {
+  const { keystore } = freshKeystore();
+  const fields = createFieldCipher({ keystore, wrappingKeyId: 'records-kek' });
+  await fields.sealField('seed', binding());
+  await fc.assert(
+    fc.asyncProperty(fc.oneof(fc.string(), fc.string().map((s) => `c1.a.1.${s}`)), async (text) => {
+      await assert.rejects(fields.openField(text, binding()), (err: Error & { code?: string }) => {
+        assert.ok(['ERR_KMS_CIPHERTEXT_MALFORMED', 'ERR_KMS_DECRYPT_FAILED'].includes(err.code!), err.code);
+        return true;
+      });
+    }),
+    { numRuns: 200 },
+  );
+});
