@@ -20,7 +20,12 @@ const sqliteMagic = 'SQLite format 3\u0000';
 
 /** What a file is, from its first bytes and its extension; undefined when unsupported. */
 export const fileKindOf = (path: string): FileKind | undefined => {
-  const fd = openSync(path, 'r');
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    throw unreadable(path, err);
+  }
   try {
     const head = Buffer.alloc(16);
     const n = readSync(fd, head, 0, 16, 0);
