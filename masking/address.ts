@@ -22,10 +22,27 @@ export interface AddressParts {
   readonly district: number;
 }
 
-const findSuffix = (s: string, from: number, suffixes: readonly string[]): number => {
+/** Suffixes grouped by their first character, so the scan tests one Map lookup per position. */
+const byFirstChar = (words: readonly string[]): ReadonlyMap<string, readonly string[]> => {
+  const map = new Map<string, string[]>();
+  for (const w of words) {
+    const list = map.get(w[0]!) ?? [];
+    list.push(w);
+    map.set(w[0]!, list);
+  }
+  return map;
+};
+const PROVINCE_BY_CHAR = byFirstChar(PROVINCES);
+const CITY_BY_CHAR = byFirstChar(CITY_SUFFIXES);
+const DISTRICT_BY_CHAR = byFirstChar(DISTRICT_SUFFIXES);
+const PROVINCE_LEVEL_BY_CHAR = byFirstChar(['省', '自治区', '特别行政区']);
+
+const findSuffix = (s: string, from: number, suffixes: ReadonlyMap<string, readonly string[]>): number => {
   const limit = Math.min(s.length, from + WINDOW);
   for (let i = from + 1; i < limit; i++) {
-    for (const suffix of suffixes) if (s.startsWith(suffix, i)) return i + suffix.length;
+    const candidates = suffixes.get(s[i]!);
+    if (candidates === undefined) continue;
+    for (const suffix of candidates) if (suffix.length === 1 || s.startsWith(suffix, i)) return i + suffix.length;
   }
   return -1;
 };
@@ -34,7 +51,7 @@ const findSuffix = (s: string, from: number, suffixes: readonly string[]): numbe
 export const parseAddress = (s: string): AddressParts => {
   let province = -1;
   let municipality = false;
-  for (const name of PROVINCES) {
+  for (const name of PROVINCE_BY_CHAR.get(s[0] ?? '') ?? []) {
     if (s.startsWith(name)) {
       province = name.length;
       municipality = MUNICIPALITIES.has(name);
@@ -47,9 +64,9 @@ export const parseAddress = (s: string): AddressParts => {
       break;
     }
   }
-  if (province < 0) province = findSuffix(s, 0, ['省', '自治区', '特别行政区']);
-  const city = municipality ? province : findSuffix(s, Math.max(province, 0), CITY_SUFFIXES);
-  const district = findSuffix(s, Math.max(city, province, 0), DISTRICT_SUFFIXES);
+  if (province < 0) province = findSuffix(s, 0, PROVINCE_LEVEL_BY_CHAR);
+  const city = municipality ? province : findSuffix(s, Math.max(province, 0), CITY_BY_CHAR);
+  const district = findSuffix(s, Math.max(city, province, 0), DISTRICT_BY_CHAR);
   return { province, city, district };
 };
 
@@ -62,6 +79,12 @@ export const addressPrefixEnd = (s: string, level: AddressLevel): number => {
 };
 
 const compact = (s: string): string => {
+  let clean = true;
+  for (let i = 0; clean && i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (normCode(c) !== c || isWhitespace(c)) clean = false;
+  }
+  if (clean) return s;
   let out = '';
   for (let i = 0; i < s.length; i++) {
     const c = normCode(s.charCodeAt(i));

@@ -50,13 +50,37 @@ export const maskResidentId = (value: unknown, keepFirst = 3, keepLast = 4): str
   return maskSignificant(s, ID_CHARS, keepFirst, keepLast);
 };
 
+/**
+ * Digit count and the first six digits of `s`, packed as `count * 1e6 + first6` (missing
+ * leading digits count as 0): one pass, no allocation, for the phone-number masks.
+ */
+const digitStats = (s: string): number => {
+  let count = 0;
+  let lead = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = normCode(s.charCodeAt(i));
+    if (c >= 48 && c <= 57) {
+      if (count < 6) lead = lead * 10 + (c - 48);
+      count++;
+    }
+  }
+  for (let k = count; k < 6; k++) lead *= 10;
+  return count * 1e6 + lead;
+};
+
+/** The digit at position `p` (0–5) of the packed first six digits. */
+const leadDigit = (stats: number, p: number): number => Math.floor((stats % 1e6) / 10 ** (5 - p)) % 10;
+
 /** Digits of a leading country code (`+86`, `0086`, `86` before a full national number), else 0. */
-const countryPrefixDigits = (s: string, digits: string, nationalLength: number): number => {
-  if (digits.startsWith('0086')) return 4;
-  if (!digits.startsWith('86')) return 0;
-  const t = s.trimStart();
-  if (t.length > 0 && normCode(t.charCodeAt(0)) === 43) return 2; // written with `+`
-  return digits.length >= nationalLength + 2 ? 2 : 0;
+const countryPrefixDigits = (s: string, stats: number, nationalLength: number): number => {
+  const count = Math.floor(stats / 1e6);
+  if (count >= 4 && leadDigit(stats, 0) === 0 && leadDigit(stats, 1) === 0 && leadDigit(stats, 2) === 8 && leadDigit(stats, 3) === 6) return 4;
+  if (!(count >= 2 && leadDigit(stats, 0) === 8 && leadDigit(stats, 1) === 6)) return 0;
+  let i = 0;
+  while (i < s.length && s.charCodeAt(i) === 32) i++;
+  const first = normCode(s.charCodeAt(i));
+  if (first === 43) return 2; // written with `+`
+  return count >= nationalLength + 2 ? 2 : 0;
 };
 
 /**
@@ -69,17 +93,17 @@ export const maskMobile = (value: unknown, keepFirst = 3, keepLast = 4): string 
   if (s === null) return null;
   if (s === undefined) return SUPPRESSED;
   if (s.length === 11 && isAsciiDigits(s)) return s.slice(0, keepFirst) + stars(11 - keepFirst - keepLast) + s.slice(11 - keepLast);
-  const prefix = countryPrefixDigits(s, significantChars(s, DIGIT), 11);
+  const prefix = countryPrefixDigits(s, digitStats(s), 11);
   return maskSignificant(s, DIGIT, prefix + keepFirst, keepLast);
 };
 
-/** Length of the area code (with trunk `0`) at the start of national digits, else 0. */
-const areaCodeLength = (digits: string, hasCountry: boolean): number => {
-  const d0 = digits.charCodeAt(0);
-  if (hasCountry) return d0 === 49 || d0 === 50 ? 2 : 3; // 10/2x are two digits, others three
-  if (d0 !== 48) return 0;
-  const d1 = digits.charCodeAt(1);
-  return d1 === 49 || d1 === 50 ? 3 : 4; // 010, 02x; otherwise 0xxx
+/** Length of the area code (with trunk `0`) after `from` country digits, else 0. */
+const areaCodeLength = (stats: number, from: number): number => {
+  const d0 = leadDigit(stats, from);
+  if (from > 0) return d0 === 1 || d0 === 2 ? 2 : 3; // after +86: 10 and 2x are two digits, others three
+  if (d0 !== 0) return 0;
+  const d1 = leadDigit(stats, 1);
+  return d1 === 1 || d1 === 2 ? 3 : 4; // 010, 02x; otherwise 0xxx
 };
 
 /**
@@ -92,10 +116,11 @@ export const maskLandline = (value: unknown, keepLast = 4): string | null => {
   const s = textOf(value);
   if (s === null) return null;
   if (s === undefined) return SUPPRESSED;
-  const digits = significantChars(s, DIGIT);
-  const country = countryPrefixDigits(s, digits, 10);
-  const area = digits.length > country ? areaCodeLength(digits.slice(country), country > 0) : 0;
-  const local = digits.length - country - area;
+  const stats = digitStats(s);
+  const count = Math.floor(stats / 1e6);
+  const country = countryPrefixDigits(s, stats, 10);
+  const area = count > country + 1 ? areaCodeLength(stats, country) : 0;
+  const local = count - country - area;
   const keep = local > keepLast ? keepLast : 0;
   return maskSignificant(s, DIGIT, country + area, keep);
 };
