@@ -197,6 +197,7 @@ export const createFieldCipher = (options: FieldCipherOptions): FieldCipher => {
     const entry = cache.take(`${scope}\0${scopeId}\0current`) ?? (await live(() => current(scope, scopeId)));
     const keySuite = entry.keys.suite;
     const payload = sealPayload(entry.keys, plaintext, associatedData(binding, suiteCode[keySuite], entry.version), random(ivBytes(keySuite)));
+    plaintext.fill(0);
     return formatCiphertext(keySuite, entry.version, payload);
   };
 

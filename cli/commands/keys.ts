@@ -119,6 +119,11 @@ export const register = (program: Command, context: () => CliContext, lang: Lang
         const { readdirSync, readFileSync } = await import('node:fs');
         const { join } = await import('node:path');
         const certDir = options.certs ?? config.server.tlsDir;
+        const { existsSync } = await import('node:fs');
+        if (certDir !== undefined && !existsSync(certDir)) {
+          const { CustosError } = await import('../../lib/errors.js');
+          throw new CustosError('ERR_KMS_CERT_INVALID', { message: `the certificate folder ${certDir} does not exist`, hint: 'pass --certs <dir> as used with `custos certs init --out`' });
+        }
         const certificates =
           certDir === undefined
             ? []

@@ -89,3 +89,35 @@ test('field mode, crypto-shredding, wrong and missing root keys from the command
   assert.equal(gone.code, 1);
   assert.match(gone.stderr, /ERR_KMS_KEY_DESTROYED/);
 });
+
+test('keys rewrap and keys reencrypt (batch, resumable) on a real SQLite table', async () => {
+  const { cwd, custos } = setup();
+  custos(['keys', 'init']);
+  const { openKeystore, createFieldCipher } = await import('../../kms/index.js');
+  const Database = (await import('better-sqlite3')).default;
+  const keystore = openKeystore({ file: join(cwd, 'custos-data', 'keystore.db'), rootKey: { kind: 'raw', key: Buffer.from(rootKey, 'base64') } });
+  const fields = createFieldCipher({ keystore, wrappingKeyId: 'records-kek' });
+  const db = new Database(join(cwd, 'his.db'));
+  db.exec('CREATE TABLE patient (id TEXT PRIMARY KEY, subject_id TEXT, phone TEXT)');
+  for (let i = 0; i < 6; i++) {
+    const id = `p-${i}`;
+    db.prepare('INSERT INTO patient VALUES (?, ?, ?)').run(id, id, await fields.sealField(`1380013800${i}`, { recordType: 'Patient', recordId: id, fieldPath: 'phone', subjectId: id }));
+    await fields.rotateDataKey({ subjectId: id });
+  }
+  fields.close();
+  keystore.close();
+  assert.equal(custos(['keys', 'rotate', 'records-kek']).code, 0);
+  const rewrap = custos(['--json', 'keys', 'rewrap']);
+  assert.equal(rewrap.code, 0, rewrap.stderr);
+  assert.equal((JSON.parse(rewrap.stdout) as { rewrapped: number }).rewrapped, 12);
+  const run = custos(['keys', 'reencrypt', '--db', 'his.db', '--table', 'patient', '--record-type', 'Patient', '--column', 'phone', '--batch-size', '4']);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stderr, /progress 4\/6/);
+  assert.match(run.stdout, /6\/6, 6 — complete/);
+  const versions = (db.prepare('SELECT phone FROM patient').all() as { phone: string }[]).map((r) => r.phone.split('.')[2]);
+  assert.deepEqual(versions, Array(6).fill('2'));
+  db.close();
+  const missingCerts = custos(['keys', 'status', '--certs', 'nowhere']);
+  assert.equal(missingCerts.code, 1);
+  assert.match(missingCerts.stderr, /ERR_KMS_CERT_INVALID/);
+});
