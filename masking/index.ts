@@ -29,6 +29,8 @@ export type { Ff1Cipher, Ff1Options } from './ff1.js';
 export { pseudonymize } from './pseudonym.js';
 export type { PseudonymOptions } from './pseudonym.js';
 export { createAesGcmVault, tokenVaultFromFieldCipher } from './tokens.js';
+export { keyProviderFromKms } from './keys.js';
+export type { DeriveKeyFunction, KeyPurpose } from './keys.js';
 export type { FieldCipherLike, FieldBindingLike } from './tokens.js';
 export { generalizeDate, ageBand, dateShiftDays, shiftDate, parseDate } from './dates.js';
 export type { ParsedDate } from './dates.js';

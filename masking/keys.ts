@@ -1,6 +1,6 @@
 import { hkdfSync } from 'node:crypto';
 import { MaskingError } from './errors.js';
-import type { KeySource } from './types.js';
+import type { KeyProvider, KeySource } from './types.js';
 
 /** Purposes a key is asked for; each gets its own key (no key serves two algorithms). */
 export type KeyPurpose = 'pseudonym' | 'fpe' | 'date_shift' | 'token';
@@ -41,3 +41,20 @@ export const keyFor = (source: KeySource | undefined, purpose: KeyPurpose, keyId
   }
   throw new TypeError('options.key must be a Uint8Array or an object with keyFor(purpose, keyId)');
 };
+
+/** The shape of the kms module's `deriveKey` bound to a keystore (HKDF from a `pseudonym` key). */
+export type DeriveKeyFunction = (options: { readonly keyId: string; readonly info: string; readonly bytes?: number }) => Uint8Array;
+
+/**
+ * A `KeyProvider` over the kms keystore: each masking purpose gets its own key, derived from a
+ * kms `pseudonym` key (hmac-sha256 or hmac-sm3) with HKDF, label `masking/<purpose>/v1`.
+ * Rotating the kms key and passing its version id changes every pseudonym (a new domain).
+ *
+ * @example
+ * const key = keyProviderFromKms((o) => kms.deriveKey({ keystore, ...o }), 'masking-key');
+ * applyMasks(record, { id: 'pseudonymize' }, { key });
+ */
+export const keyProviderFromKms = (derive: DeriveKeyFunction, defaultKeyId: string): KeyProvider =>
+  Object.freeze({
+    keyFor: (purpose: string, keyId?: string) => derive({ keyId: keyId ?? defaultKeyId, info: `masking/${purpose}/v1`, bytes: 32 }),
+  });
