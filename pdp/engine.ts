@@ -8,6 +8,7 @@
 import { systemClock, type Clock } from '../lib/clock.js';
 import { isCustosError } from '../lib/errors.js';
 import { uuidv7Generator } from '../lib/ids.js';
+import { cryptoRandom, type RandomSource } from '../lib/random.js';
 import {
   andQueries,
   FALSE,
@@ -30,6 +31,7 @@ import { querySql } from './filter-sql.js';
 import type {
   ActionSearchRequest,
   Decision,
+  DecisionContext,
   EntityRecord,
   EntityStore,
   EvaluationRequest,
@@ -71,9 +73,44 @@ export interface Engine {
   readonly policySet: PolicySet;
 }
 
+/**
+ * CSPRNG bytes drawn from a pool refilled 4 KiB at a time: one `randomFillSync` per 256
+ * decision ids instead of one per id (it was the largest single cost of a decision).
+ */
+const pooledRandom = (poolBytes: number): RandomSource => {
+  let pool: Uint8Array = new Uint8Array(0);
+  let offset = 0;
+  return (size) => {
+    if (offset + size > pool.length) {
+      pool = cryptoRandom(Math.max(poolBytes, size));
+      offset = 0;
+    }
+    const out = pool.subarray(offset, offset + size);
+    offset += size;
+    return out;
+  };
+};
+
 const bilingual = (zh: string, en: string): { zh: string; en: string } => Object.freeze({ zh, en });
 
 const EMPTY_BAG: AttributeBag = Object.freeze({});
+const EMPTY_ROLES: ReadonlySet<string> = new Set();
+const NO_OBLIGATIONS: readonly Obligation[] = Object.freeze([]);
+
+/** The decision context without spreads (hot path): absent fields and masks stay absent. */
+const decisionContext = (id: string, policyVersion: string, o: Outcome): DecisionContext => {
+  if (o.fields === undefined) return { id, policyVersion, reasons: o.reasons, obligations: o.obligations };
+  if (o.masks === undefined) return { id, policyVersion, reasons: o.reasons, fields: o.fields, obligations: o.obligations };
+  return { id, policyVersion, reasons: o.reasons, fields: o.fields, masks: o.masks, obligations: o.obligations };
+};
+
+interface Outcome {
+  readonly decision: boolean;
+  readonly reasons: readonly Reason[];
+  readonly fields?: readonly string[];
+  readonly masks?: Readonly<Record<string, string>>;
+  readonly obligations: readonly Obligation[];
+}
 const NO_CONSENTS = Object.freeze([]);
 
 /** Subject/resource attributes: `type`, `id`, stored attributes, then inline properties (which win). */
@@ -142,12 +179,13 @@ const requestProblem = (r: unknown): string | undefined => {
  */
 export const createEngine = (options: EngineOptions): Engine => {
   const clock = options.clock ?? systemClock;
-  const newId = options.newId ?? uuidv7Generator({ clock });
+  const newId = options.newId ?? uuidv7Generator({ clock, random: pooledRandom(4096) });
   const store = options.entities;
   const cacheSize = options.abilityCacheSize ?? 10_000;
   let current = prepare(options.policySet);
-  let abilities = new Map<string, Bound>();
   const storedBags = new WeakMap<EntityRecord, AttributeBag>();
+  /** Bags built from a stored record alone (no inline properties): stable objects, usable as cache keys. */
+  const pureBags = new WeakSet<AttributeBag>();
 
   const lookup = (type: string, id: string): EntityRecord | undefined => (store ? store.get(type, id) : undefined);
 
@@ -159,6 +197,7 @@ export const createEngine = (options: EngineOptions): Engine => {
       if (!bag) {
         bag = Object.freeze(makeBag(type, id, stored, undefined));
         storedBags.set(stored, bag);
+        pureBags.add(bag);
       }
       return bag;
     }
@@ -179,20 +218,53 @@ export const createEngine = (options: EngineOptions): Engine => {
     return out ?? given;
   };
 
+  // Abilities are cached per subject and context. A subject read from the store is keyed by
+  // its (frozen, per-record) attribute bag; one with inline properties by the JSON of its type,
+  // id and every attribute the policy reads. The context part is the JSON of each context
+  // attribute the policy reads. JSON keeps the keys unambiguous: two subjects or contexts can
+  // never share one.
+  let bySubject = new WeakMap<AttributeBag, Map<string, Bound>>();
+  let byKey = new Map<string, Bound>();
+  let cached = 0;
+  let outcomes = new WeakMap<readonly BoundRule[], Map<number, Outcome>>();
+
+  const contextKey = (set: PolicySet, context: AttributeBag): string => {
+    let key = '';
+    const names = set.contextKeyAttributes;
+    for (let i = 0; i < names.length; i++) {
+      const v = Object.hasOwn(context, names[i]!) ? context[names[i]!] : undefined;
+      key += v === undefined || v === null ? '~,' : `${JSON.stringify(v)},`;
+    }
+    return key;
+  };
+
   const bind = (p: Prepared, subject: AttributeBag, context: AttributeBag, nowMs: number): Bound => {
     const set = p.set;
-    const keyParts: unknown[] = [subject.type, subject.id];
-    for (const a of set.subjectKeyAttributes) keyParts.push(Object.hasOwn(subject, a) ? subject[a] : null);
-    for (const a of set.contextKeyAttributes) keyParts.push(Object.hasOwn(context, a) ? context[a] : null);
-    // JSON of an array: an unambiguous key; two subjects or contexts can never share one.
-    const key = JSON.stringify(keyParts);
-    const hit = abilities.get(key);
+    const fromStore = pureBags.has(subject);
+    const ctxKey = contextKey(set, context);
+    let table: Map<string, Bound> | undefined;
+    let key = ctxKey;
+    if (fromStore) {
+      table = bySubject.get(subject);
+      if (!table) bySubject.set(subject, (table = new Map()));
+    } else {
+      const parts: unknown[] = [subject.type, subject.id];
+      for (const a of set.subjectKeyAttributes) parts.push(Object.hasOwn(subject, a) ? subject[a] : null);
+      key = `${JSON.stringify(parts)}\u0000${ctxKey}`;
+      table = byKey;
+    }
+    const hit = table.get(key);
     if (hit) return hit;
     const roles = rolesOf(subject);
-    const ability = bindAbility(set, String(subject.type), makeStaticEnv(subject, context, roles, nowMs));
-    const bound: Bound = { ability, roles };
-    if (abilities.size >= cacheSize) abilities.clear();
-    abilities.set(key, bound);
+    const bound: Bound = { ability: bindAbility(set, String(subject.type), makeStaticEnv(subject, context, roles, nowMs)), roles };
+    if (++cached > cacheSize) {
+      bySubject = new WeakMap();
+      byKey = new Map();
+      cached = 1;
+      table = fromStore ? new Map() : byKey;
+      if (fromStore) bySubject.set(subject, table);
+    }
+    table.set(key, bound);
     return bound;
   };
 
@@ -203,135 +275,75 @@ export const createEngine = (options: EngineOptions): Engine => {
         id: newId(),
         policyVersion: p.set.version,
         reasons: Object.freeze([Object.freeze({ id: code, effect: 'deny' as const, message })]),
-        obligations: Object.freeze([]),
+        obligations: NO_OBLIGATIONS,
       }),
     });
 
-  interface Evaluated {
-    decision: Decision;
-    subject: AttributeBag;
-    resource: AttributeBag;
-    context: AttributeBag;
-    trace?: RuleTrace[];
-  }
+  // One evaluation environment per engine, refilled for each decision: decide() is synchronous
+  // and never re-entered, so this avoids building closures per call (STYLE.md, habits).
+  const env = {
+    subject: EMPTY_BAG,
+    resource: EMPTY_BAG,
+    context: EMPTY_BAG,
+    nowMs: 0,
+    roleSet: EMPTY_ROLES,
+    rt: undefined as ResourceTypeSpec | undefined,
+    resourceId: undefined as string | undefined,
+    patientBag: null as AttributeBag | undefined | null,
+    roles(): ReadonlySet<string> {
+      return env.roleSet;
+    },
+    patient(): AttributeBag | undefined {
+      if (env.patientBag === null) {
+        const rt = env.rt;
+        const pid = rt?.patient === undefined ? undefined : rt.patient === 'id' ? env.resourceId : env.resource[rt.patient];
+        env.patientBag = typeof pid === 'string' ? entityBag('patient', pid, undefined) : undefined;
+      }
+      return env.patientBag;
+    },
+    hasConsent(q: ConsentQuery): boolean {
+      return hasActiveConsent(store ? store.consentsFor(q.patient) : NO_CONSENTS, q, env.nowMs);
+    },
+    isRelated(relation: string, objectId: string): boolean {
+      if (!store) return false;
+      const list = store.relationships({ type: String(env.subject.type), id: String(env.subject.id) }, relation);
+      for (let i = 0; i < list.length; i++) if (list[i]!.object.id === objectId) return true;
+      return false;
+    },
+  };
 
-  const evaluate = (p: Prepared, request: EvaluationRequest, trace: RuleTrace[] | undefined): Evaluated => {
-    const problem = requestProblem(request);
-    if (problem) {
-      return { decision: deny(p, 'ERR_PDP_INVALID_REQUEST', bilingual(`请求无效：${problem}`, `invalid request: ${problem}`)), subject: EMPTY_BAG, resource: EMPTY_BAG, context: EMPTY_BAG };
-    }
-    const set = p.set;
-    const rt: ResourceTypeSpec | undefined = Object.hasOwn(set.resourceTypes, request.resource.type) ? set.resourceTypes[request.resource.type] : undefined;
-    const action = request.action.name;
-    const subject = entityBag(request.subject.type, request.subject.id, request.subject.properties);
-    const context = contextBag(p, request.context);
-    if (!rt) {
-      return { decision: deny(p, 'ERR_PDP_UNKNOWN_RESOURCE_TYPE', bilingual('策略集未声明该资源类型', 'the policy set declares no such resource type')), subject, resource: EMPTY_BAG, context };
-    }
-    if (!rt.actions.includes(action)) {
-      return { decision: deny(p, 'ERR_PDP_UNKNOWN_ACTION', bilingual('该资源类型没有此操作', 'the resource type has no such action')), subject, resource: EMPTY_BAG, context };
-    }
-    const resourceId = isString(request.resource.id) ? request.resource.id : undefined;
-    const resource = entityBag(rt.name, resourceId, request.resource.properties);
-    const nowMs = clock.now();
-    const bound = bind(p, subject, context, nowMs);
-    const rules = bound.ability.rulesFor(action, rt.name);
-
-    let patientBag: AttributeBag | undefined | null = null;
-    const env: EvaluationEnv = {
-      subject,
-      resource,
-      context,
-      nowMs,
-      roles: () => bound.roles,
-      patient: () => {
-        if (patientBag === null) {
-          const pid = rt.patient === undefined ? undefined : rt.patient === 'id' ? resourceId : resource[rt.patient];
-          patientBag = typeof pid === 'string' ? (rt.name === 'patient' && !store ? resource : entityBag('patient', pid, undefined)) : undefined;
-        }
-        return patientBag;
-      },
-      hasConsent: (q: ConsentQuery) => hasActiveConsent(store ? store.consentsFor(q.patient) : NO_CONSENTS, q, nowMs),
-      isRelated: (relation: string, objectId: string) =>
-        store ? store.relationships({ type: String(subject.type), id: String(subject.id) }, relation).some((r) => r.object.id === objectId) : false,
-    };
-
+  /** What a set of matching rules decides; shared (frozen) by every decision with the same matches. */
+  const outcomeOf = (p: Prepared, rt: ResourceTypeSpec, action: string, rules: readonly BoundRule[], matched: readonly boolean[], unknownDeny: boolean): Outcome => {
     const allows: BoundRule[] = [];
     const denies: BoundRule[] = [];
     const fieldDenies: BoundRule[] = [];
-    let unknownDeny = false;
-    for (let i = 0; i < rules.length; i++) {
-      const rule = rules[i]!;
-      const isDeny = rule.spec.effect === 'deny';
-      if (!rule.matches(resource)) {
-        trace?.push({ id: rule.spec.id, effect: rule.spec.effect, outcome: 'resource' });
-        continue;
-      }
-      let t: 0 | 1 | 2 = TRUE;
-      for (let j = 0; j < rule.residual.length; j++) {
-        const r = rule.residual[j]!.evaluate(env);
-        if (r === FALSE) {
-          t = FALSE;
-          break;
-        }
-        if (r === UNKNOWN) t = UNKNOWN;
-      }
-      if (t === FALSE || (!isDeny && t === UNKNOWN)) {
-        trace?.push({ id: rule.spec.id, effect: rule.spec.effect, outcome: 'residual' });
-        continue;
-      }
-      // A deny CASL matched may rest on a missing resource attribute: say so (rare path, closures are fine).
-      const onUnknown = isDeny && (rule.onUnknown || t === UNKNOWN || rule.spec.conditions.some((c) => c.cls === 'resource' && c.evaluate(env) === UNKNOWN));
-      trace?.push({ id: rule.spec.id, effect: rule.spec.effect, outcome: 'matched', ...(onUnknown ? { onUnknown } : {}) });
-      if (!isDeny) allows.push(rule);
-      else if (rule.spec.fields?.[rt.name] !== undefined) fieldDenies.push(rule);
-      else {
-        denies.push(rule);
-        if (onUnknown) unknownDeny = true;
-      }
-    }
-    if (trace) {
-      for (const [spec, why] of bound.ability.excluded) {
-        if (spec.resourceTypes.includes(rt.name) && spec.actions.includes(action)) trace.push({ id: spec.id, effect: spec.effect, outcome: why });
-      }
-    }
-    const id = newId();
+    rules.forEach((r, i) => {
+      if (!matched[i]) return;
+      if (r.spec.effect === 'allow') allows.push(r);
+      else if (r.spec.fields?.[rt.name] !== undefined) fieldDenies.push(r);
+      else denies.push(r);
+    });
     if (denies.length > 0) {
-      const reasons: Reason[] = denies.map((r) =>
-        Object.freeze({
-          id: r.spec.id,
-          effect: 'deny' as const,
-          message: r.spec.description || `rule "${r.spec.id}" denies`,
-        }),
-      );
+      const reasons: Reason[] = denies.map((r) => Object.freeze({ id: r.spec.id, effect: 'deny' as const, message: r.spec.description || `rule "${r.spec.id}" denies` }));
       if (unknownDeny) {
         reasons.push(Object.freeze({ id: 'ERR_PDP_DENIED_BY_RULE', effect: 'deny' as const, message: bilingual('拒绝规则所需的属性缺失，按拒绝处理（失败即拒绝）', 'an attribute a deny rule reads is missing: the deny applies (fail closed)') }));
       }
-      return { decision: Object.freeze({ decision: false, context: Object.freeze({ id, policyVersion: set.version, reasons: Object.freeze(reasons), obligations: Object.freeze([]) }) }), subject, resource, context };
+      return Object.freeze({ decision: false, reasons: Object.freeze(reasons), obligations: NO_OBLIGATIONS });
     }
     if (allows.length === 0) {
-      return {
-        decision: Object.freeze({
-          decision: false,
-          context: Object.freeze({
-            id,
-            policyVersion: set.version,
-            reasons: Object.freeze([Object.freeze({ id: 'ERR_PDP_NO_MATCHING_ALLOW', effect: 'deny' as const, message: bilingual(`没有规则允许对 ${rt.name} 执行 ${action}（默认拒绝）`, `no rule allows ${action} on ${rt.name} for this subject and context (default deny)`) })]),
-            obligations: Object.freeze([]),
-          }),
-        }),
-        subject, resource, context,
-      };
+      const message = bilingual(`没有规则允许对 ${rt.name} 执行 ${action}（默认拒绝）`, `no rule allows ${action} on ${rt.name} for this subject and context (default deny)`);
+      return Object.freeze({ decision: false, reasons: Object.freeze([Object.freeze({ id: 'ERR_PDP_NO_MATCHING_ALLOW', effect: 'deny' as const, message })]), obligations: NO_OBLIGATIONS });
     }
     // Fields: the union of what matching allows permit, minus what field-level denies remove.
-    let fields: string[] | undefined;
+    let fields: readonly string[] | undefined;
     if (rt.fieldNames.length > 0) {
       const permitted = new Set<string>();
       for (const r of allows) for (const f of r.spec.fields?.[rt.name] ?? rt.fieldNames) permitted.add(f);
       for (const r of fieldDenies) for (const f of r.spec.fields![rt.name]!) permitted.delete(f);
-      fields = rt.fieldNames.filter((f) => permitted.has(f));
+      fields = Object.freeze(rt.fieldNames.filter((f) => permitted.has(f)));
       if (fields.length === 0) {
-        return { decision: deny(p, 'ERR_PDP_NO_PERMITTED_FIELDS', bilingual('所有字段均被拒绝', 'every field is denied')), subject, resource, context };
+        const message = bilingual('所有字段均被拒绝', 'every field is denied');
+        return Object.freeze({ decision: false, reasons: Object.freeze([Object.freeze({ id: 'ERR_PDP_NO_PERMITTED_FIELDS', effect: 'deny' as const, message })]), obligations: NO_OBLIGATIONS });
       }
     }
     const visible = fields ? new Set(fields) : undefined;
@@ -353,22 +365,92 @@ export const createEngine = (options: EngineOptions): Engine => {
         obligations.push(Object.freeze({ type: o.type, ...(o.field === undefined ? {} : { field: o.field }), ...(o.rule === undefined ? {} : { rule: o.rule }) }));
       }
     }
-    const reasons = allows.map((r) => Object.freeze({ id: r.spec.id, effect: 'allow' as const, message: r.spec.description || `rule "${r.spec.id}" allows` }));
-    for (const r of fieldDenies) reasons.push(Object.freeze({ id: r.spec.id, effect: 'deny' as const, message: r.spec.description || `rule "${r.spec.id}" removes fields` }) as never);
-    return {
-      decision: Object.freeze({
-        decision: true,
-        context: Object.freeze({
-          id,
-          policyVersion: set.version,
-          reasons: Object.freeze(reasons),
-          ...(fields ? { fields: Object.freeze(fields) } : {}),
-          ...(Object.keys(masks).length > 0 ? { masks: Object.freeze(masks) } : {}),
-          obligations: Object.freeze(obligations),
-        }),
-      }),
-      subject, resource, context,
-    };
+    const reasons: Reason[] = allows.map((r) => Object.freeze({ id: r.spec.id, effect: 'allow' as const, message: r.spec.description || `rule "${r.spec.id}" allows` }));
+    for (const r of fieldDenies) reasons.push(Object.freeze({ id: r.spec.id, effect: 'deny' as const, message: r.spec.description || `rule "${r.spec.id}" removes fields` }));
+    return Object.freeze({
+      decision: true,
+      reasons: Object.freeze(reasons),
+      ...(fields ? { fields } : {}),
+      ...(Object.keys(masks).length > 0 ? { masks: Object.freeze(masks) } : {}),
+      obligations: obligations.length === 0 ? NO_OBLIGATIONS : Object.freeze(obligations),
+    });
+  };
+
+  const MEMO_LIMIT = 30; // rules per (action, resource type) whose matches fit in a bit mask
+
+  const evaluate = (p: Prepared, request: EvaluationRequest, trace: RuleTrace[] | undefined): Decision => {
+    env.subject = EMPTY_BAG;
+    env.resource = EMPTY_BAG;
+    env.context = EMPTY_BAG;
+    const problem = requestProblem(request);
+    if (problem) return deny(p, 'ERR_PDP_INVALID_REQUEST', bilingual(`请求无效：${problem}`, `invalid request: ${problem}`));
+    const set = p.set;
+    const rt: ResourceTypeSpec | undefined = Object.hasOwn(set.resourceTypes, request.resource.type) ? set.resourceTypes[request.resource.type] : undefined;
+    const action = request.action.name;
+    const subject = entityBag(request.subject.type, request.subject.id, request.subject.properties);
+    const context = contextBag(p, request.context);
+    env.subject = subject;
+    env.context = context;
+    if (!rt) return deny(p, 'ERR_PDP_UNKNOWN_RESOURCE_TYPE', bilingual('策略集未声明该资源类型', 'the policy set declares no such resource type'));
+    if (!rt.actions.includes(action)) return deny(p, 'ERR_PDP_UNKNOWN_ACTION', bilingual('该资源类型没有此操作', 'the resource type has no such action'));
+    const resourceId = isString(request.resource.id) ? request.resource.id : undefined;
+    const resource = entityBag(rt.name, resourceId, request.resource.properties);
+    const nowMs = clock.now();
+    const bound = bind(p, subject, context, nowMs);
+    const rules = bound.ability.rulesFor(action, rt.name);
+    env.resource = resource;
+    env.nowMs = nowMs;
+    env.roleSet = bound.roles;
+    env.rt = rt;
+    env.resourceId = resourceId;
+    env.patientBag = null;
+
+    let mask = 0;
+    let unknownDeny = false;
+    const matched: boolean[] | undefined = rules.length > MEMO_LIMIT ? new Array<boolean>(rules.length).fill(false) : undefined;
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i]!;
+      const isDeny = rule.spec.effect === 'deny';
+      if (!rule.matches(resource)) {
+        trace?.push({ id: rule.spec.id, effect: rule.spec.effect, outcome: 'resource' });
+        continue;
+      }
+      let t: 0 | 1 | 2 = TRUE;
+      for (let j = 0; j < rule.residual.length; j++) {
+        const r = rule.residual[j]!.evaluate(env);
+        if (r === FALSE) {
+          t = FALSE;
+          break;
+        }
+        if (r === UNKNOWN) t = UNKNOWN;
+      }
+      if (t === FALSE || (!isDeny && t === UNKNOWN)) {
+        trace?.push({ id: rule.spec.id, effect: rule.spec.effect, outcome: 'residual' });
+        continue;
+      }
+      // A deny CASL matched may rest on a missing resource attribute: say so (rare path).
+      const onUnknown = isDeny && (rule.onUnknown || t === UNKNOWN || rule.spec.conditions.some((c) => c.cls === 'resource' && c.evaluate(env) === UNKNOWN));
+      trace?.push({ id: rule.spec.id, effect: rule.spec.effect, outcome: 'matched', ...(onUnknown ? { onUnknown } : {}) });
+      if (matched) matched[i] = true;
+      else mask |= 1 << i;
+      if (onUnknown && rule.spec.fields?.[rt.name] === undefined) unknownDeny = true;
+    }
+    if (trace) {
+      for (const [spec, why] of bound.ability.excluded) {
+        if (spec.resourceTypes.includes(rt.name) && spec.actions.includes(action)) trace.push({ id: spec.id, effect: spec.effect, outcome: why });
+      }
+    }
+    let outcome: Outcome | undefined;
+    if (rules.length <= MEMO_LIMIT) {
+      const key = unknownDeny ? mask + 2 ** MEMO_LIMIT : mask;
+      let memo = outcomes.get(rules);
+      if (!memo) outcomes.set(rules, (memo = new Map()));
+      outcome = memo.get(key);
+      if (!outcome) memo.set(key, (outcome = outcomeOf(p, rt, action, rules, rules.map((_, i) => (mask & (1 << i)) !== 0), unknownDeny)));
+    } else {
+      outcome = outcomeOf(p, rt, action, rules, matched!, unknownDeny);
+    }
+    return Object.freeze({ decision: outcome.decision, context: Object.freeze(decisionContext(newId(), set.version, outcome)) });
   };
 
   const failed = (p: Prepared, err: unknown): Decision =>
@@ -384,7 +466,7 @@ export const createEngine = (options: EngineOptions): Engine => {
   const decide = (request: EvaluationRequest): Decision => {
     const p = current;
     try {
-      return evaluate(p, request, undefined).decision;
+      return evaluate(p, request, undefined);
     } catch (err) {
       return failed(p, err);
     }
@@ -477,12 +559,13 @@ export const createEngine = (options: EngineOptions): Engine => {
   const explain = (request: EvaluationRequest): Explanation => {
     const p = current;
     const trace: RuleTrace[] = [];
+    let decision: Decision;
     try {
-      const e = evaluate(p, request, trace);
-      return Object.freeze({ decision: e.decision, subject: e.subject, resource: e.resource, context: e.context, rules: Object.freeze(trace) });
+      decision = evaluate(p, request, trace);
     } catch (err) {
-      return Object.freeze({ decision: failed(p, err), subject: EMPTY_BAG, resource: EMPTY_BAG, context: EMPTY_BAG, rules: Object.freeze(trace) });
+      decision = failed(p, err);
     }
+    return Object.freeze({ decision, subject: env.subject, resource: env.resource, context: env.context, rules: Object.freeze(trace) });
   };
 
   return {
@@ -497,7 +580,10 @@ export const createEngine = (options: EngineOptions): Engine => {
     usePolicySet: (set: PolicySet) => {
       // One assignment each: a decision in flight keeps the set it started with (`const p = current`).
       current = prepare(set);
-      abilities = new Map();
+      bySubject = new WeakMap();
+      byKey = new Map();
+      cached = 0;
+      outcomes = new WeakMap();
     },
     get policySet() {
       return current.set;

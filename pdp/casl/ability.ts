@@ -119,10 +119,11 @@ export const bindAbility = (set: PolicySet, subjectType: string, env: Evaluation
   }
   const ability = createMongoAbility(raw, { conditionsMatcher });
   // Wire each bound rule to its CASL rule so resource conditions run through CASL's matcher.
-  const byAction = new Map<string, readonly BoundRule[]>();
+  const byType = new Map<string, Map<string, readonly BoundRule[]>>();
   const rulesFor = (action: string, resourceType: string): readonly BoundRule[] => {
-    const key = `${action}\u0000${resourceType}`;
-    const hit = byAction.get(key);
+    let byAction = byType.get(resourceType);
+    if (!byAction) byType.set(resourceType, (byAction = new Map()));
+    const hit = byAction.get(action);
     if (hit) return hit;
     const caslRules = ability.rulesFor(action, resourceType);
     const out = caslRules.length === 0 ? EMPTY : Object.freeze(
@@ -131,7 +132,7 @@ export const bindAbility = (set: PolicySet, subjectType: string, env: Evaluation
         return Object.freeze({ ...b, matches: (resource: Readonly<Record<string, unknown>>) => r.matchesConditions(resource) });
       }),
     );
-    byAction.set(key, out);
+    byAction.set(action, out);
     return out;
   };
   return { rulesFor, excluded };
