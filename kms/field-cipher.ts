@@ -52,6 +52,7 @@ export interface FieldCipher {
 
 const defaultLimits: DataKeyCacheLimits = Object.freeze({ maxAgeMs: 300_000, maxUses: 100_000, maxEntries: 10_000 });
 const maxBindingLength = 512;
+const loneSurrogate = /\p{Surrogate}/u;
 
 const checkBinding = (binding: FieldBinding): ['subject' | 'tenant', string] => {
   if (binding === null || typeof binding !== 'object') throw new TypeError('a field binding object is required');
@@ -189,6 +190,10 @@ export const createFieldCipher = (options: FieldCipherOptions): FieldCipher => {
     const [scope, scopeId] = checkBinding(binding);
     if (typeof value !== 'string') {
       throw kmsError('ERR_KMS_INVALID_ARGUMENT', { path: binding.fieldPath, message: `sealField takes a string (got ${value === null ? 'null' : typeof value})`, hint: 'serialise numbers, dates and objects to text first' });
+    }
+    // A lone UTF-16 surrogate would be replaced by U+FFFD on encoding: refuse rather than lose data.
+    if (loneSurrogate.test(value)) {
+      throw kmsError('ERR_KMS_INVALID_ARGUMENT', { path: binding.fieldPath, message: `field "${binding.fieldPath}" is not well-formed Unicode (lone surrogate)`, hint: 'repair the text before sealing it' });
     }
     const plaintext = Buffer.from(value, 'utf8');
     if (plaintext.length > maxFieldBytes) {

@@ -68,6 +68,7 @@ test('a malformed ciphertext is refused by field path, without echoing the value
   }
   await assert.rejects(fields.sealField('x', { recordType: 'Patient', recordId: 'p', fieldPath: 'a' } as FieldBinding), { code: 'ERR_KMS_INVALID_ARGUMENT' });
   await assert.rejects(fields.sealField(42 as unknown as string, binding()), { code: 'ERR_KMS_INVALID_ARGUMENT' });
+  await assert.rejects(fields.sealField('a\uD800b', binding()), { code: 'ERR_KMS_INVALID_ARGUMENT', message: /lone surrogate/ });
   keystore.close();
 });
 
