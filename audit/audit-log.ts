@@ -3,7 +3,7 @@ import { systemClock, type Clock } from '../lib/clock.js';
 import { cryptoRandom, type RandomSource } from '../lib/random.js';
 import { parseVerifierKey, signCheckpoint, type NoteSigner, type NoteVerifier } from './checkpoint.js';
 import { auditError } from './errors.js';
-import { parseEvent } from './events.js';
+import { eventJson } from './events.js';
 import { chainHash, genesisHash, rowLeafHash } from './hash-chain.js';
 import { logHasher, type LogHasher } from './hashing.js';
 import { loadOrCreateKeyFile } from './log-key.js';
@@ -152,7 +152,7 @@ export class AuditLog {
     if (this.#closed) return Promise.reject(auditError('ERR_AUDIT_CLOSED', { message: 'audit log is closed' }));
     let json: string;
     try {
-      json = parseEvent(event).json;
+      json = eventJson(event);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -165,7 +165,7 @@ export class AuditLog {
   /** Appends several events; all or none are checked before any is queued. */
   appendMany(events: readonly AuditEvent[]): Promise<AppendResult[]> {
     try {
-      for (const e of events) parseEvent(e);
+      for (const e of events) eventJson(e);
     } catch (error) {
       return Promise.reject(error);
     }

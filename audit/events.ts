@@ -1,4 +1,3 @@
-import { canonicalize } from '../lib/canonical-json.js';
 import { kindOf } from '../lib/errors.js';
 import { personalDataKeys } from '../lib/logger.js';
 import { auditError } from './errors.js';
@@ -38,7 +37,7 @@ export const personalDataKindOf = (value: string): string | undefined => {
 };
 
 /**
- * Checks an event from a caller (a trust boundary) and returns a frozen deep copy with its
+ * Checks an event from a caller (a trust boundary) and returns a frozen copy with its
  * canonical JSON (RFC 8785). Refuses unknown kinds, missing ids, oversized events, prototype
  * keys, keys classified as personal data, and string values shaped like resident ID or mobile
  * numbers. Errors name the path and the kind of value, never the value (PIPL art. 51).
@@ -47,6 +46,21 @@ export const personalDataKindOf = (value: string): string | undefined => {
  * const { event, json } = parseEvent({ kind: 'admin', operation: 'keys.rotate', result: 'success' });
  */
 export const parseEvent = (input: unknown): { readonly event: AuditEvent; readonly json: string } => {
+  const json = eventJson(input);
+  return { event: deepFreeze(JSON.parse(json) as AuditEvent), json };
+};
+
+/**
+ * The append path's check: validates an event exactly as `parseEvent` does and returns its
+ * canonical JSON (RFC 8785), in one walk and without copying. Audit events are small JSON
+ * values, for which ECMAScript JSON.stringify of a well-formed string or a finite number is the
+ * RFC 8785 form (§3.2.2.2, §3.2.2.3); keys are sorted by UTF-16 code units (§3.2.3).
+ *
+ * @example
+ * eventJson({ kind: 'admin', operation: 'keys.rotate', result: 'success' });
+ * // '{"kind":"admin","operation":"keys.rotate","result":"success"}'
+ */
+export const eventJson = (input: unknown): string => {
   if (!isPlainObject(input)) {
     throw auditError('ERR_AUDIT_INVALID_EVENT', { message: `an audit event must be a plain object; got ${kindOf(input)}`, path: '$' });
   }
@@ -58,9 +72,8 @@ export const parseEvent = (input: unknown): { readonly event: AuditEvent; readon
       hint: `use one of ${Object.keys(required).join(', ')}`,
     });
   }
-  const copy = checkValue(input, '$', 0) as Record<string, unknown>;
   for (const field of required[kind as AuditEventKind]) {
-    const value = copy[field];
+    const value = input[field];
     if (typeof value !== 'string' || value.length === 0) {
       throw auditError('ERR_AUDIT_INVALID_EVENT', {
         message: `a ${kind} event needs a non-empty string ${field}; got ${kindOf(value)}`,
@@ -74,59 +87,103 @@ export const parseEvent = (input: unknown): { readonly event: AuditEvent; readon
   }
   if (kind === 'decision') {
     for (const field of ['reasons', 'obligations']) {
-      const list = copy[field];
+      const list = input[field];
       if (!Array.isArray(list) || !list.every((x) => typeof x === 'string')) {
         throw auditError('ERR_AUDIT_INVALID_EVENT', { message: `${field} must be an array of ids or codes; got ${kindOf(list)}`, path: `$.${field}` });
       }
     }
   }
-  const json = canonicalize(copy);
-  if (Buffer.byteLength(json) > maxEventBytes) {
+  const json = writeValue(input, [], 0);
+  if (json.length > maxEventBytes || Buffer.byteLength(json) > maxEventBytes) {
     throw auditError('ERR_AUDIT_INVALID_EVENT', {
       message: `audit event is larger than ${maxEventBytes} bytes`,
       hint: 'events carry ids and codes only; keep documents out of the audit log',
     });
   }
-  return { event: deepFreeze(copy) as unknown as AuditEvent, json };
+  return json;
 };
 
 const maxDepth = 8;
+// ES2024 String.prototype.isWellFormed (Node >= 20); the project's TypeScript lib is ES2023.
+const isWellFormed = (s: string): boolean => (s as string & { isWellFormed(): boolean }).isWellFormed();
+// Personal-data patterns need at least 11 consecutive digits; most values have none.
+const longDigits = /\d{11}/;
 
-const checkValue = (value: unknown, path: string, depth: number): unknown => {
-  if (depth > maxDepth) throw auditError('ERR_AUDIT_INVALID_EVENT', { message: `audit event nests deeper than ${maxDepth} levels`, path });
-  if (typeof value === 'string') {
-    const looksLike = personalDataKindOf(value);
-    if (looksLike !== undefined) {
-      throw auditError('ERR_AUDIT_PERSONAL_DATA', {
-        message: `audit event field holds what looks like ${looksLike}`,
-        path,
-        hint: 'audit events name people and records by id only (PIPL art. 51); pass the subject or patient id',
-      });
-    }
-    return value;
-  }
-  if (value === null || typeof value === 'number' || typeof value === 'boolean') return value;
-  if (Array.isArray(value)) return value.map((item, i) => checkValue(item, `${path}[${i}]`, depth + 1));
-  if (isPlainObject(value)) {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value)) {
-      const childPath = `${path}.${key}`;
-      if (forbiddenKeys.has(key)) {
-        throw auditError('ERR_AUDIT_INVALID_EVENT', { message: 'prototype keys are not allowed in audit events', path: childPath });
+// Printable ASCII without quote or backslash: JSON.stringify would only add the quotes.
+const plainAscii = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+const quote = (value: string, stack: (string | number)[]): string => {
+  if (plainAscii.test(value)) return `"${value}"`;
+  // RFC 8785 needs I-JSON (RFC 7493 §2.1): no lone surrogates.
+  if (!isWellFormed(value)) throw auditError('ERR_AUDIT_INVALID_EVENT', { message: 'string is not well-formed Unicode', path: pathOf(stack) });
+  return JSON.stringify(value);
+};
+
+// Paths are built only when an error needs one, from a stack of segments.
+const pathOf = (stack: readonly (string | number)[]): string => `$${stack.map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('')}`;
+
+const writeValue = (value: unknown, stack: (string | number)[], depth: number): string => {
+  if (depth > maxDepth) throw auditError('ERR_AUDIT_INVALID_EVENT', { message: `audit event nests deeper than ${maxDepth} levels`, path: pathOf(stack) });
+  switch (typeof value) {
+    case 'string': {
+      if (longDigits.test(value)) {
+        const looksLike = personalDataKindOf(value);
+        if (looksLike !== undefined) {
+          throw auditError('ERR_AUDIT_PERSONAL_DATA', {
+            message: `audit event field holds what looks like ${looksLike}`,
+            path: pathOf(stack),
+            hint: 'audit events name people and records by id only (PIPL art. 51); pass the subject or patient id',
+          });
+        }
       }
-      if (personalKeys.has(key.toLowerCase())) {
-        throw auditError('ERR_AUDIT_PERSONAL_DATA', {
-          message: `audit event field "${key}" is classified as personal data`,
-          path: childPath,
-          hint: 'audit events name people and records by id only (PIPL art. 51); drop the field or use an id',
-        });
-      }
-      const child = value[key];
-      if (child !== undefined) out[key] = checkValue(child, childPath, depth + 1);
+      return quote(value, stack);
     }
-    return out;
+    case 'number':
+      if (!Number.isFinite(value)) throw auditError('ERR_AUDIT_INVALID_EVENT', { message: 'numbers must be finite', path: pathOf(stack) });
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object': {
+      if (value === null) return 'null';
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) {
+          const item: unknown = value[i];
+          if (i > 0) out += ',';
+          stack.push(i);
+          out += item === undefined ? 'null' : writeValue(item, stack, depth + 1);
+          stack.pop();
+        }
+        return `${out}]`;
+      }
+      if (!isPlainObject(value)) break;
+      const keys = Object.keys(value).sort();
+      let out = '{';
+      for (const key of keys) {
+        stack.push(key);
+        if (forbiddenKeys.has(key)) {
+          throw auditError('ERR_AUDIT_INVALID_EVENT', { message: 'prototype keys are not allowed in audit events', path: pathOf(stack) });
+        }
+        if (personalKeys.has(key.toLowerCase())) {
+          throw auditError('ERR_AUDIT_PERSONAL_DATA', {
+            message: `audit event field "${key}" is classified as personal data`,
+            path: pathOf(stack),
+            hint: 'audit events name people and records by id only (PIPL art. 51); drop the field or use an id',
+          });
+        }
+        const child = value[key];
+        if (child !== undefined) {
+          if (out.length > 1) out += ',';
+          out += `${quote(key, stack)}:${writeValue(child, stack, depth + 1)}`;
+        }
+        stack.pop();
+      }
+      return `${out}}`;
+    }
+    default:
+      break;
   }
-  throw auditError('ERR_AUDIT_INVALID_EVENT', { message: `audit events hold JSON values only; got ${kindOf(value)}`, path });
+  throw auditError('ERR_AUDIT_INVALID_EVENT', { message: `audit events hold JSON values only; got ${kindOf(value)}`, path: pathOf(stack) });
 };
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> => {

@@ -15,8 +15,8 @@ const chainPrefix = Buffer.from([0x02]);
  * const hash = chainHash(hasher, prev, hasher.hashLeaf(entry));
  */
 export const chainHash = (hasher: LogHasher, prev: Uint8Array, leafHash: Uint8Array): Buffer =>
-  hasher.digest(Buffer.concat([chainPrefix, prev, leafHash]));
+  hasher.digest(Buffer.concat([chainPrefix, prev, leafHash], 65));
 
 /** Leaf hash of one stored row. */
 export const rowLeafHash = (hasher: LogHasher, seq: number, ts: number, eventJson: string): Buffer =>
-  hasher.hashLeaf(Buffer.from(entryText(seq, ts, eventJson), 'utf8'));
+  hasher.hashLeafText(entryText(seq, ts, eventJson));

@@ -13,6 +13,8 @@ export interface LogHasher {
   digest(data: Uint8Array): Buffer;
   /** RFC 9162 §2.1.1: MTH({d(0)}) = HASH(0x00 || d(0)). */
   hashLeaf(data: Uint8Array): Buffer;
+  /** hashLeaf of a string's UTF-8 bytes, without an intermediate copy. */
+  hashLeafText(text: string): Buffer;
   /** RFC 9162 §2.1.1: HASH(0x01 || left || right). */
   hashChildren(left: Uint8Array, right: Uint8Array): Buffer;
   /** RFC 9162 §2.1.1: the hash of an empty tree is the hash of an empty string. */
@@ -37,6 +39,8 @@ function makeHasher(algorithm: HashAlgorithm): LogHasher {
     size: 32 as const,
     digest,
     hashLeaf: (data: Uint8Array) => digest(Buffer.concat([leafPrefix, data])),
+    // U+0000 encodes as the single byte 0x00 in UTF-8, the leaf prefix.
+    hashLeafText: (text: string) => hash(algorithm, `\u0000${text}`, 'buffer'),
     hashChildren: (left: Uint8Array, right: Uint8Array) => digest(Buffer.concat([nodePrefix, left, right])),
     emptyRoot: () => digest(Buffer.alloc(0)),
   });
