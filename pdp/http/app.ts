@@ -312,7 +312,9 @@ export const createSidecarApp = (options: SidecarAppOptions): Express => {
     const ctx: RequestContext = { requestId, caller: undefined, decisions: 0 };
     try {
       if (!isAdmin && options.auth) (ctx as { caller: string | undefined }).caller = options.auth.authenticate(req);
-      const body = await readJsonBody(req, bodyLimit);
+      // Admin requests carry no payload worth reading: an empty or absent body is fine.
+      const isEmpty = isAdmin && (req.headers['content-length'] === '0' || (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined));
+      const body = isEmpty ? (req.resume(), {}) : await readJsonBody(req, bodyLimit);
       const text = await handler(body, req, ctx);
       send(res, 200, jsonType, text, requestId);
     } catch (error) {

@@ -180,6 +180,8 @@ describe('caller authentication', () => {
       assert.equal(asService.status, 403);
       const asAdmin = await post(`${s.url}/custos/v1/policy/reload`, {}, { headers: { 'x-custos-admin-token': 'admin-secret-0123456789' } });
       assert.equal(asAdmin.status, 200, asAdmin.text);
+      const noBody = await fetch(`${s.url}/custos/v1/policy/reload`, { method: 'POST', headers: { 'x-custos-admin-token': 'admin-secret-0123456789' } });
+      assert.equal(noBody.status, 200, 'curl -XPOST without a body works');
     } finally {
       await s.stop();
       rmSync(dir, { recursive: true, force: true });
