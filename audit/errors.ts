@@ -7,7 +7,6 @@ export type AuditErrorCode =
   | 'ERR_AUDIT_CLOSED'
   | 'ERR_AUDIT_STORE'
   | 'ERR_AUDIT_BUSY'
-  | 'ERR_AUDIT_HASH_MISMATCH'
   | 'ERR_AUDIT_KEY'
   | 'ERR_AUDIT_CHECKPOINT'
   | 'ERR_AUDIT_BUNDLE'
