@@ -26,7 +26,7 @@ export type { SealResult } from './retention.js';
 export { logHasher } from './hashing.js';
 export type { LogHasher } from './hashing.js';
 export { chainHash, genesisHash } from './hash-chain.js';
-export { parseEvent, entryText, personalDataKindOf } from './events.js';
+export { parseEvent, eventJson, entryText, personalDataKindOf } from './events.js';
 export {
   ed25519Signer,
   ed25519KeyId,
