@@ -14,6 +14,7 @@ const keepFields = (value: unknown, fields: readonly string[]): unknown => {
   if (!isObject(value) || fields.includes('*')) return value;
   const out: Json = {};
   for (const key of Object.keys(value)) {
+    if (key === '__proto__') continue; // never let a document key set the output's prototype
     if (fields.includes(key)) {
       out[key] = value[key];
       continue;
@@ -57,7 +58,7 @@ const dropPaths = (value: unknown, paths: readonly string[]): unknown => {
   if (!isObject(value)) return value;
   const out: Json = {};
   for (const key of Object.keys(value)) {
-    if (paths.includes(key)) continue;
+    if (paths.includes(key) || key === '__proto__') continue;
     const nested = paths.filter((p) => p.startsWith(`${key}.`)).map((p) => p.slice(key.length + 1));
     out[key] = nested.length > 0 ? dropPaths(value[key], nested) : value[key];
   }
