@@ -34,7 +34,7 @@ test('parseEvent returns a frozen copy', () => {
   const input = decision(3);
   const { event } = parseEvent(input);
   assert.ok(Object.isFrozen(event));
-  assert.ok(Object.isFrozen((event as { reasons: string[] }).reasons));
+  assert.ok(Object.isFrozen((event as unknown as { reasons: string[] }).reasons));
   assert.notEqual(event, input);
 });
 
