@@ -57,6 +57,7 @@ const copyDocument = (value: unknown, depth: number): unknown => {
 
 interface CompiledSpec {
   readonly path: CompiledPath;
+  readonly field: string | undefined;
   readonly plainSteps: readonly Step[];
   readonly rule: string;
   readonly op: Operator;
@@ -83,7 +84,12 @@ const SUPPRESS_OP: Operator = Object.freeze({
   transform: (v: unknown) => (v === null || v === undefined ? v : SUPPRESSED),
 });
 
-/** Reads the masks argument: a decision's `{ path: rule }` map, or specs, or obligations. */
+/**
+ * Reads the masks argument: a decision's `{ path: rule }` map, or specs, or obligations
+ * (only `mask` and `deidentify` obligations are masking's).
+ *
+ * @example toMaskSpecs({ phone: 'phone_mobile' }) // [{ path: 'phone', rule: 'phone_mobile' }]
+ */
 export const toMaskSpecs = (masks: MaskInput): MaskSpec[] => {
   if (Array.isArray(masks)) {
     const specs: MaskSpec[] = [];
@@ -128,7 +134,9 @@ export const compileMasks = (masks: MaskInput, options: MaskOptions = {}): Compi
       if (!(err instanceof MaskingError)) throw err;
       failure = { code: err.code, message: `${err.message}; the field was suppressed` };
     }
-    return { path, plainSteps, rule: spec.rule, op: op ?? SUPPRESS_OP, failure };
+    const keys = plainSteps.filter((s) => s.kind === 'key');
+    const field = keys.length > 0 ? (keys[keys.length - 1] as { key: string }).key : undefined;
+    return { path, field, plainSteps, rule: spec.rule, op: op ?? SUPPRESS_OP, failure };
   });
   const run = (document: unknown, isAsync: boolean) => applyCompiled(compiled, document, options, isAsync);
   return Object.freeze({
@@ -227,6 +235,7 @@ const applyCompiled = (specs: readonly CompiledSpec[], document: unknown, option
       for (const resource of resources) {
         const context: OperatorContext = {
           path: spec.path.source,
+          field: spec.field,
           subjectId: subjectOf(resource, options),
           recordType: spec.path.resourceType,
           recordId: typeof resource.id === 'string' ? resource.id : undefined,
@@ -236,6 +245,7 @@ const applyCompiled = (specs: readonly CompiledSpec[], document: unknown, option
     } else {
       const context: OperatorContext = {
         path: spec.path.source,
+        field: spec.field,
         subjectId: options.subjectId ?? (isFhir ? subjectOf(root as Json, options) : undefined),
         recordType: undefined,
         recordId: undefined,

@@ -91,7 +91,11 @@ const parseWhere = (path: string, body: string): [string, string][] => {
   return conditions;
 };
 
-/** Compiles one path; throws `ERR_MASKING_INVALID_PATH` with the reason. */
+/**
+ * Compiles one path; throws `ERR_MASKING_INVALID_PATH` with the reason.
+ *
+ * @example compilePath("Patient.telecom.where(system='phone').value").resourceType // 'Patient'
+ */
 export const compilePath = (path: string, isFhirDocument = true): CompiledPath => {
   if (typeof path !== 'string' || path.length === 0 || path.length > MAX_PATH_LENGTH) {
     throw invalid(typeof path === 'string' ? path : '', `a path is a non-empty string of at most ${MAX_PATH_LENGTH} characters`);

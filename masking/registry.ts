@@ -18,6 +18,8 @@ import type { MaskOptions, MaskProfile, PseudonymAlgorithm, TokenVault } from '.
 /** Where an operator is applied: the spec's path, and the record and subject when known. */
 export interface OperatorContext {
   readonly path: string;
+  /** Last field name of the path (`telecom` for `Patient.telecom.where(system='phone')`). */
+  readonly field: string | undefined;
   readonly subjectId: string | undefined;
   readonly recordType: string | undefined;
   readonly recordId: string | undefined;
@@ -173,7 +175,7 @@ export const resolveRule = (
       return transformOp(base, () => null, { isWhole: true });
     case 'label': {
       const label = stringParam(base, params, 'label');
-      return transformOp(base, (v, ctx) => (v === null || v === undefined ? v : `[${label ?? lastSegment(ctx.path)}]`), { isWhole: true });
+      return transformOp(base, (v, ctx) => (v === null || v === undefined ? v : `[${label ?? (ctx.field ?? 'REDACTED').toUpperCase()}]`), { isWhole: true });
     }
     case 'pseudonymize': {
       const algorithm = (stringParam(base, params, 'algorithm') ?? 'hmac-sha256') as PseudonymAlgorithm;
@@ -287,11 +289,4 @@ const requireKey = (rule: string, options: MaskOptions) => {
     });
   }
   return options.key;
-};
-
-const lastSegment = (path: string): string => {
-  const dot = path.lastIndexOf('.');
-  const tail = dot < 0 ? path : path.slice(dot + 1);
-  const bracket = tail.indexOf('[');
-  return (bracket < 0 ? tail : tail.slice(0, bracket)).toUpperCase() || 'REDACTED';
 };

@@ -176,6 +176,16 @@ describe('FHIR R4 resources and bundles', () => {
     assert.deepEqual(document.entry[0].resource.address[0], { use: 'home', text: '浙江省杭州市', city: '杭州市', state: '浙江省', country: 'CN' });
     assert.equal(document.entry[1].resource.birthDate, '2014');
   });
+  test('unquoted where() values may hold dots and colons; label defaults to the field name', () => {
+    const { document } = applyMasks(frozen, [
+      { path: 'Patient.identifier.where(system=urn:oid:2.16.156.10011.1.3).value', rule: 'label' },
+      { path: "Patient.telecom.where(system='email')", rule: 'label' },
+    ]) as { document: AnyJson };
+    const p1 = document.entry[0].resource;
+    assert.equal(p1.identifier[0].value, '[VALUE]');
+    assert.equal(p1.identifier[1].value, 'ZY2024000123');
+    assert.equal(p1.telecom[2], '[TELECOM]');
+  });
   test('a single resource works like a bundle entry', () => {
     const patient = (frozen as AnyJson).entry[1].resource;
     const { document } = applyMasks(patient, { 'Patient.telecom.value': 'phone_mobile' }) as { document: AnyJson };
