@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import type { Keystore } from '../../kms/index.js';
+import type { Keystore, KmsEvent } from '../../kms/index.js';
 import { pick, type Lang } from '../i18n.js';
 
 const text = {
@@ -48,9 +48,52 @@ const text = {
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
+// KmsEvent → audit KeyEvent operation; events without an audit operation are not recorded.
+const auditOperations: Readonly<Partial<Record<KmsEvent['type'], 'create' | 'rotate' | 'disable' | 'destroy' | 'crypto-shred'>>> = {
+  'key.created': 'create',
+  'key.rotated': 'rotate',
+  'key.disabled': 'disable',
+  'key.destroyed': 'destroy',
+  'data-key.shredded': 'crypto-shred',
+};
+
+/**
+ * Records key operations in the audit log (`<dataDir>/audit/audit.db`) when `audit.enabled`:
+ * ids only. A failure to record is an error (exit 1): the operation happened but is unproven.
+ */
+const recordEvents = async (ctx: CliContext, events: readonly KmsEvent[]): Promise<void> => {
+  const config = ctx.config();
+  const mapped = events.flatMap((e) => {
+    const operation = auditOperations[e.type];
+    if (operation === undefined) return [];
+    const keyId = e.keyId ?? `data-key:${e.scope ?? 'subject'}`;
+    return [{
+      kind: 'key' as const,
+      keyId,
+      operation,
+      actorId: 'custos-cli',
+      ...(e.version === undefined ? {} : { keyVersion: e.version }),
+      ...(e.scope === 'subject' && e.scopeId !== undefined ? { dataSubjectId: e.scopeId } : {}),
+    }];
+  });
+  if (!config.audit.enabled || mapped.length === 0) return;
+  const { openAuditLog } = await import('../../audit/index.js');
+  const { join } = await import('node:path');
+  const log = openAuditLog({ file: join(config.dataDir, 'audit', 'audit.db'), hash: config.audit.hash, groupCommitMs: config.audit.groupCommitMs });
+  try {
+    for (const event of mapped) await log.append(event);
+  } finally {
+    await log.close();
+  }
+};
+
 const keystoreOf = async (ctx: CliContext, create = false) => {
   const kms = await import('../../kms/index.js');
-  return { kms, keystore: kms.openConfiguredKeystore(ctx.config(), { env: process.env, create }) };
+  const events: KmsEvent[] = [];
+  const keystore = kms.openConfiguredKeystore(ctx.config(), { env: process.env, create, onEvent: (e) => events.push(e) });
+  const close = keystore.close.bind(keystore);
+  // Closing the keystore also records what happened, so every command audits the same way.
+  return { kms, keystore, done: async () => { close(); await recordEvents(ctx, events); } };
 };
 
 const describeKey = (k: { id: string; algorithm: string; purpose: string; state: string; version: number; createdAt: string; rotatedAt?: string | undefined }) =>
@@ -66,12 +109,12 @@ export const register = (program: Command, context: () => CliContext, lang: Lang
     .option('--empty', pick(text.optEmpty, lang))
     .action(async (options: { empty?: boolean }) => {
       const ctx = context();
-      const { kms, keystore } = await keystoreOf(ctx, true);
+      const { kms, keystore, done } = await keystoreOf(ctx, true);
       try {
         if (options.empty !== true && keystore.listKeys().every((k) => k.id !== 'records-kek')) keystore.createKey({ id: 'records-kek', algorithm: 'aes-256', purpose: 'wrap' });
         ctx.result(`${ctx.t(text.created)} ${keystore.file}\n${keystore.listKeys().map(describeKey).join('\n')}`, { file: kms.keystoreFile(ctx.config().dataDir), keys: keystore.listKeys() });
       } finally {
-        keystore.close();
+        await done();
       }
     });
 
@@ -82,12 +125,12 @@ export const register = (program: Command, context: () => CliContext, lang: Lang
     .requiredOption('--purpose <purpose>', pick(text.optPurpose, lang))
     .action(async (id: string, options: { algorithm: string; purpose: string }) => {
       const ctx = context();
-      const { keystore } = await keystoreOf(ctx);
+      const { keystore, done } = await keystoreOf(ctx);
       try {
         const info = keystore.createKey({ id, algorithm: options.algorithm as 'aes-256', purpose: options.purpose as 'wrap' });
         ctx.result(describeKey(info), info);
       } finally {
-        keystore.close();
+        await done();
       }
     });
 
@@ -96,12 +139,12 @@ export const register = (program: Command, context: () => CliContext, lang: Lang
     .description(pick(text.list, lang))
     .action(async () => {
       const ctx = context();
-      const { keystore } = await keystoreOf(ctx);
+      const { keystore, done } = await keystoreOf(ctx);
       try {
         const list = keystore.listKeys();
         ctx.result(list.map(describeKey).join('\n') || '-', list);
       } finally {
-        keystore.close();
+        await done();
       }
     });
 
@@ -112,7 +155,7 @@ export const register = (program: Command, context: () => CliContext, lang: Lang
     .action(async (options: { certs?: string }) => {
       const ctx = context();
       const config = ctx.config();
-      const { kms, keystore } = await keystoreOf(ctx);
+      const { kms, keystore, done } = await keystoreOf(ctx);
       try {
         const rotation = keystore.rotationReport({ rotationDays: config.kms.rotationDays });
         const counts = keystore.dataKeyCounts();
@@ -142,7 +185,7 @@ export const register = (program: Command, context: () => CliContext, lang: Lang
         ];
         ctx.result(human.join('\n'), { keys: rotation, rotationDays: config.kms.rotationDays, dataKeys: counts, certificates });
       } finally {
-        keystore.close();
+        await done();
       }
     });
 
@@ -152,12 +195,12 @@ export const register = (program: Command, context: () => CliContext, lang: Lang
       .description(description)
       .action(async (id: string, options: Record<string, string>) => {
         const ctx = context();
-        const { keystore } = await keystoreOf(ctx);
+        const { keystore, done } = await keystoreOf(ctx);
         try {
           const info = run(keystore, id, options) as Parameters<typeof describeKey>[0];
           ctx.result(describeKey(info), info);
         } finally {
-          keystore.close();
+          await done();
         }
       });
   simple('rotate', pick(text.rotate, lang), (ks, id) => ks.rotateKey(id));
@@ -177,12 +220,12 @@ export const register = (program: Command, context: () => CliContext, lang: Lang
     .option('--key <id>', pick(text.optKey, lang), 'records-kek')
     .action(async (options: { key: string }) => {
       const ctx = context();
-      const { kms, keystore } = await keystoreOf(ctx);
+      const { kms, keystore, done } = await keystoreOf(ctx);
       try {
         const result = await kms.createFieldCipher({ keystore, wrappingKeyId: options.key }).rewrapDataKeys();
         ctx.result(`${ctx.t(text.rewrapped)}: ${result.rewrapped}`, result);
       } finally {
-        keystore.close();
+        await done();
       }
     });
 
@@ -201,7 +244,7 @@ export const register = (program: Command, context: () => CliContext, lang: Lang
     .option('--batch-size <n>', pick(text.optBatch, lang), '500')
     .action(async (options: { db: string; table: string; recordType: string; column: string[]; idColumn: string; scopeColumn: string; tenant?: boolean; key: string; suite: string; batchSize: string }) => {
       const ctx = context();
-      const { kms, keystore } = await keystoreOf(ctx);
+      const { kms, keystore, done } = await keystoreOf(ctx);
       try {
         const cipher = kms.createFieldCipher({ keystore, wrappingKeyId: options.key, suite: options.suite as 'aes-256-gcm' });
         const controller = new AbortController();
@@ -228,7 +271,7 @@ export const register = (program: Command, context: () => CliContext, lang: Lang
         ctx.result(`${result.done}/${result.total}, ${result.reencrypted} — ${ctx.t(result.isComplete ? text.complete : text.interrupted)}`, result);
         if (!result.isComplete) ctx.setExitCode(1);
       } finally {
-        keystore.close();
+        await done();
       }
     });
 
@@ -240,14 +283,14 @@ export const register = (program: Command, context: () => CliContext, lang: Lang
     .option('--key <id>', pick(text.optKey, lang), 'records-kek')
     .action(async (options: { subject?: string; tenant?: string; key: string }) => {
       const ctx = context();
-      const { kms, keystore } = await keystoreOf(ctx);
+      const { kms, keystore, done } = await keystoreOf(ctx);
       try {
         const cipher = kms.createFieldCipher({ keystore, wrappingKeyId: options.key });
         const scope = options.subject !== undefined ? { subjectId: options.subject } : { tenantId: options.tenant! };
         const count = cipher.shredDataKey(scope as { subjectId: string });
         ctx.result(`${ctx.t(text.shredded)}: ${count}`, { ...scope, destroyedVersions: count });
       } finally {
-        keystore.close();
+        await done();
       }
     });
 };

@@ -1,5 +1,6 @@
 // The keystore's SQLite storage (better-sqlite3). Only rows go in and out of here: encryption
 // of key material happens in ../keystore.ts, so this file never sees plaintext keys.
+import { chmodSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { kmsError } from '../errors.js';
 
@@ -86,6 +87,8 @@ export const openKeystoreDb = (file: string, options: { readonly create: boolean
   let db: Database.Database;
   try {
     db = new Database(file, { fileMustExist: !options.create });
+    // Sealed key material only, but still nobody else's business: owner read/write.
+    if (options.create) chmodSync(file, 0o600);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     // Crypto-shredding: overwrite freed pages so destroyed key material does not linger in the file.

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -26,6 +26,7 @@ test('keys init, create, rotate, list and status (rotation age, data keys, certi
   const { cwd, custos } = setup();
   const init = custos(['keys', 'init']);
   assert.equal(init.code, 0, init.stderr);
+  assert.equal(statSync(join(cwd, 'custos-data', 'keystore.db')).mode & 0o777, 0o600);
   assert.match(init.stdout, /records-kek/);
   assert.equal(custos(['keys', 'create', 'phone-index', '--algorithm', 'hmac-sm3', '--purpose', 'blind-index']).code, 0);
   const rotated = custos(['--json', 'keys', 'rotate', 'records-kek']);
@@ -88,6 +89,13 @@ test('field mode, crypto-shredding, wrong and missing root keys from the command
   const gone = custos(['decrypt', ...binding], { input: sealed.stdout });
   assert.equal(gone.code, 1);
   assert.match(gone.stderr, /ERR_KMS_KEY_DESTROYED/);
+  // Key operations of the CLI are in the audit log, ids only.
+  const audited = custos(['--json', 'audit', 'query', '--kind', 'key']);
+  assert.equal(audited.code, 0, audited.stderr);
+  const operations = (JSON.parse(audited.stdout) as { event: { operation: string; keyId: string; dataSubjectId?: string } }[]).map((e) => e.event);
+  assert.deepEqual(operations.map((e) => e.operation), ['create', 'crypto-shred']);
+  assert.equal(operations[1]!.dataSubjectId, 'p-1');
+  assert.doesNotMatch(audited.stdout, /13800138000/);
 });
 
 test('keys rewrap and keys reencrypt (batch, resumable) on a real SQLite table', async () => {
