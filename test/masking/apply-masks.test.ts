@@ -242,3 +242,25 @@ describe('asynchronous vaults and compiled masks', () => {
     );
   });
 });
+
+describe('robustness', () => {
+  test('any JSON document under any registered rule: never throws, never mutates, issues carry no values', async () => {
+    const { MASK_RULES } = await import('../../masking/index.js');
+    const rules = MASK_RULES.map((r) => r.name);
+    const vault = createAesGcmVault(key);
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.constantFrom('a', 'b', 'c'), fc.jsonValue({ maxDepth: 3 }), { noNullPrototype: true }),
+        fc.constantFrom('a', 'b', 'a[*]', 'a.*', 'b.c', '*'),
+        fc.constantFrom(...rules, 'unknown_rule'),
+        (document, path, rule) => {
+          const snapshot = structuredClone(document);
+          const { issues } = applyMasks(document, { [path]: rule }, { key, vault, subjectId: 's-1', now: new Date('2026-01-01') });
+          assert.deepEqual(document, snapshot);
+          for (const issue of issues) assert.deepEqual(Object.keys(issue).sort(), ['code', 'count', 'message', 'path', 'rule']);
+        },
+      ),
+      { numRuns: 1500 },
+    );
+  });
+});
