@@ -143,14 +143,40 @@ interface Bound {
 
 interface Prepared {
   readonly set: PolicySet;
-  readonly contextDefaults: readonly (readonly [string, unknown])[];
+  readonly contextDefaults: ReadonlyMap<string, unknown>;
 }
+
+interface ContextView {
+  readonly key: string;
+  readonly bag: AttributeBag;
+}
+
+/** Unambiguous, cheap encoding of one context value for cache keys (strings are length-prefixed). */
+const encodeValue = (v: unknown): string => {
+  switch (typeof v) {
+    case 'undefined':
+      return '~';
+    case 'string':
+      return `s${v.length}:${v}`;
+    case 'boolean':
+      return v ? 'T' : 'F';
+    case 'number':
+      return `n${v}`;
+    default: {
+      if (v === null) return '~';
+      const json = JSON.stringify(v) ?? '';
+      return `j${json.length}:${json}`;
+    }
+  }
+};
 
 const prepare = (set: PolicySet): Prepared => ({
   set,
-  contextDefaults: Object.entries(set.contextAttributes)
-    .filter(([, spec]) => spec.default !== undefined)
-    .map(([name, spec]) => [name, spec.default] as const),
+  contextDefaults: new Map(
+    Object.entries(set.contextAttributes)
+      .filter(([, spec]) => spec.default !== undefined)
+      .map(([name, spec]) => [name, spec.default] as const),
+  ),
 });
 
 const isString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
@@ -204,18 +230,34 @@ export const createEngine = (options: EngineOptions): Engine => {
     return makeBag(type, id, stored, inline);
   };
 
-  const contextBag = (p: Prepared, context: unknown): AttributeBag => {
+  /**
+   * The context as the policy sees it: only the attributes some condition reads, defaults
+   * applied, plus an unambiguous key (length-prefixed encoding of each value). Both are
+   * cached per key, so equal contexts share one frozen bag and one ability.
+   */
+  let contextViews = new Map<string, ContextView>();
+  const contextView = (p: Prepared, context: unknown): ContextView => {
     const given = typeof context === 'object' && context !== null ? (context as Record<string, unknown>) : EMPTY_BAG;
-    if (p.contextDefaults.length === 0) return given;
-    let out: Record<string, unknown> | undefined;
-    for (const [name, value] of p.contextDefaults) {
-      const v = Object.hasOwn(given, name) ? given[name] : undefined;
-      if (v === undefined || v === null) {
-        out ??= { ...given };
-        out[name] = value;
-      }
+    const names = p.set.contextKeyAttributes;
+    let key = '';
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
+      let v = Object.hasOwn(given, name) ? given[name] : undefined;
+      if (v === undefined || v === null) v = p.contextDefaults.get(name);
+      key += `${encodeValue(v)},`;
     }
-    return out ?? given;
+    const hit = contextViews.get(key);
+    if (hit) return hit;
+    const bag: Record<string, unknown> = {};
+    for (const name of names) {
+      let v = Object.hasOwn(given, name) ? given[name] : undefined;
+      if (v === undefined || v === null) v = p.contextDefaults.get(name);
+      if (v !== undefined && v !== null) bag[name] = v;
+    }
+    const view: ContextView = Object.freeze({ key, bag: Object.freeze(bag) });
+    if (contextViews.size >= cacheSize) contextViews = new Map();
+    contextViews.set(key, view);
+    return view;
   };
 
   // Abilities are cached per subject and context. A subject read from the store is keyed by
@@ -228,20 +270,11 @@ export const createEngine = (options: EngineOptions): Engine => {
   let cached = 0;
   let outcomes = new WeakMap<readonly BoundRule[], Map<number, Outcome>>();
 
-  const contextKey = (set: PolicySet, context: AttributeBag): string => {
-    let key = '';
-    const names = set.contextKeyAttributes;
-    for (let i = 0; i < names.length; i++) {
-      const v = Object.hasOwn(context, names[i]!) ? context[names[i]!] : undefined;
-      key += v === undefined || v === null ? '~,' : `${JSON.stringify(v)},`;
-    }
-    return key;
-  };
-
-  const bind = (p: Prepared, subject: AttributeBag, context: AttributeBag, nowMs: number): Bound => {
+  const bind = (p: Prepared, subject: AttributeBag, view: ContextView, nowMs: number): Bound => {
     const set = p.set;
     const fromStore = pureBags.has(subject);
-    const ctxKey = contextKey(set, context);
+    const ctxKey = view.key;
+    const context = view.bag;
     let table: Map<string, Bound> | undefined;
     let key = ctxKey;
     if (fromStore) {
@@ -388,7 +421,8 @@ export const createEngine = (options: EngineOptions): Engine => {
     const rt: ResourceTypeSpec | undefined = Object.hasOwn(set.resourceTypes, request.resource.type) ? set.resourceTypes[request.resource.type] : undefined;
     const action = request.action.name;
     const subject = entityBag(request.subject.type, request.subject.id, request.subject.properties);
-    const context = contextBag(p, request.context);
+    const view = contextView(p, request.context);
+    const context = view.bag;
     env.subject = subject;
     env.context = context;
     if (!rt) return deny(p, 'ERR_PDP_UNKNOWN_RESOURCE_TYPE', bilingual('策略集未声明该资源类型', 'the policy set declares no such resource type'));
@@ -396,7 +430,7 @@ export const createEngine = (options: EngineOptions): Engine => {
     const resourceId = isString(request.resource.id) ? request.resource.id : undefined;
     const resource = entityBag(rt.name, resourceId, request.resource.properties);
     const nowMs = clock.now();
-    const bound = bind(p, subject, context, nowMs);
+    const bound = bind(p, subject, view, nowMs);
     const rules = bound.ability.rulesFor(action, rt.name);
     env.resource = resource;
     env.nowMs = nowMs;
@@ -493,8 +527,7 @@ export const createEngine = (options: EngineOptions): Engine => {
       const rt = Object.hasOwn(set.resourceTypes, request.resourceType) ? set.resourceTypes[request.resourceType] : undefined;
       if (!rt || !isString(action) || !rt.actions.includes(action) || !isString(request.subject?.type) || !isString(request.subject?.id)) return never();
       const subject = entityBag(request.subject.type, request.subject.id, request.subject.properties);
-      const context = contextBag(p, request.context);
-      const bound = bind(p, subject, context, clock.now());
+      const bound = bind(p, subject, contextView(p, request.context), clock.now());
       const allowQs: Query[] = [];
       const denyQs: Query[] = [];
       for (const rule of bound.ability.rulesFor(action, rt.name)) {
@@ -584,6 +617,7 @@ export const createEngine = (options: EngineOptions): Engine => {
       byKey = new Map();
       cached = 0;
       outcomes = new WeakMap();
+      contextViews = new Map();
     },
     get policySet() {
       return current.set;
