@@ -44,7 +44,7 @@ export type { Sidecar, SidecarOptions } from './http/sidecar.js';
 export { startSidecarFromConfig, readTokensFile } from './http/from-config.js';
 export type { EngineParts, FromConfigOptions } from './http/from-config.js';
 export { openAuditRecorder, auditRecorder } from './http/audit-recorder.js';
-export type { DecisionEngine, DecisionEvent, DecisionRecorder } from './http/ports.js';
+export type { DecisionEngine, DecisionEvent, DecisionRecorder, PolicyChange } from './http/ports.js';
 export { createMetrics } from './http/metrics.js';
 export type { SidecarMetrics } from './http/metrics.js';
 export { createPolicyReloader } from './http/policy-reload.js';

@@ -9,6 +9,7 @@ import type { DecisionEvent, DecisionRecorder } from './ports.js';
  * durable, and the sidecar answers only then.
  */
 type AuditLike = {
+  append(event: Record<string, unknown>): Promise<unknown>;
   appendMany(events: readonly Record<string, unknown>[]): Promise<unknown>;
   close(): Promise<void>;
 };
@@ -34,6 +35,9 @@ const toAuditEvent = (event: DecisionEvent): Record<string, unknown> => ({
 export const auditRecorder = (log: AuditLike): DecisionRecorder => ({
   record: async (events) => {
     await log.appendMany(events.map(toAuditEvent));
+  },
+  recordPolicyChange: async (change) => {
+    await log.append({ kind: 'policy-change', ...change });
   },
   close: () => log.close(),
 });

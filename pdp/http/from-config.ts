@@ -77,9 +77,20 @@ export const startSidecarFromConfig = async <Set>(
     log?.info({ ...summary }, 'entities imported');
     const engine = parts.createEngine({ policySet, entities });
     const metrics = createMetrics();
+    const recordChange = (change: 'load' | 'reload', previousVersion?: string): void => {
+      const policyVersion = engine.status().version;
+      options.recorder?.recordPolicyChange?.({ change, policyVersion, ...(previousVersion === undefined ? {} : { previousVersion }) }).catch(() => {
+        log?.error({ policyVersion }, 'audit of the policy change failed');
+      });
+    };
+    recordChange('load');
     const reloader = createPolicyReloader<Set>({
       load: () => parts.loadPolicySet(config.policy.dir),
-      use: (set) => engine.usePolicySet(set),
+      use: (set) => {
+        const previous = engine.status().version;
+        engine.usePolicySet(set);
+        recordChange('reload', previous);
+      },
       status: (): PolicyStatus => engine.status(),
       logger: log,
       metrics,

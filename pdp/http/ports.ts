@@ -72,5 +72,13 @@ export interface DecisionEvent {
  */
 export interface DecisionRecorder {
   record(events: readonly DecisionEvent[]): Promise<void>;
+  /** Records that a policy set was loaded or swapped in (optional). */
+  recordPolicyChange?(change: PolicyChange): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface PolicyChange {
+  readonly change: 'load' | 'reload';
+  readonly policyVersion: string;
+  readonly previousVersion?: string;
 }

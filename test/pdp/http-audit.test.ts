@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { openAuditLog } from '../../audit/index.js';
 import { certificationDir, post, startReal } from './http-harness.js';
 
-test('a decision over HTTP appears in the audit log with its decision id, result, reasons and policy version', async () => {
+test('a decision over HTTP appears in the audit log with its decision id, result, reasons and policy version; policy loads and reloads too', async () => {
   const s = await startReal(join(certificationDir, 'policies'), join(certificationDir, 'entities'), {}, { audit: true });
   let dataDir = s.dataDir;
   try {
@@ -25,6 +25,8 @@ test('a decision over HTTP appears in the audit log with its decision id, result
       evaluations: [{ action: { name: 'read' } }, { action: { name: 'write' } }],
     });
     assert.deepEqual(batch.body, { evaluations: [{ decision: true }, { decision: false }] });
+    const reload = await post(`${s.url}/custos/v1/policy/reload`, {});
+    assert.equal(reload.status, 200);
     await s.close();
 
     const log = openAuditLog({ file: join(dataDir, 'audit.db'), readonly: true });
@@ -52,6 +54,10 @@ test('a decision over HTTP appears in the audit log with its decision id, result
         },
       );
       assert.ok((first.event as unknown as { reasons: string[] }).reasons.length > 0);
+      const changes = log.query({ kind: 'policy-change' }).map((e) => e.event as unknown as { change: string; policyVersion: string; previousVersion?: string });
+      assert.deepEqual(changes.map((c) => c.change), ['load', 'reload']);
+      assert.equal(changes[0]!.policyVersion, answer.context.policyVersion);
+      assert.equal(changes[1]!.previousVersion, answer.context.policyVersion);
       const bob = log.query({ kind: 'decision', subjectId: 'bob' });
       assert.deepEqual(bob.map((e) => (e.event as { decision: string }).decision).sort(), ['deny', 'permit']);
     } finally {
