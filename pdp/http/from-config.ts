@@ -110,6 +110,15 @@ export const startSidecarFromConfig = async <Set>(
       recorder: options.recorder,
       reloader,
       metrics,
+      // Ready while the entity store answers a lookup (a closed or broken store throws).
+      isReady: () => {
+        try {
+          entities.get('custos-readiness-probe', '0');
+          return !closed;
+        } catch {
+          return false;
+        }
+      },
       onClose: () => {
         closed = true;
         entities.close();

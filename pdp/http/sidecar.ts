@@ -24,6 +24,8 @@ export interface SidecarOptions {
   readonly recorder?: DecisionRecorder;
   readonly reloader?: PolicyReloader;
   readonly metrics?: SidecarMetrics;
+  /** Extra readiness check for `/readyz` (e.g. the entity store answers); closing is always not ready. */
+  readonly isReady?: () => boolean;
   /** Closes what the composition root opened (entity store), after the last request. */
   readonly onClose?: () => Promise<void> | void;
   readonly closeGraceMs?: number;
@@ -67,7 +69,7 @@ export const startSidecar = async (options: SidecarOptions): Promise<Sidecar> =>
     bodyLimitBytes: options.bodyLimitBytes,
     requestTimeoutMs: options.requestTimeoutMs,
     limits: options.maxBatchSize === undefined ? undefined : { maxBatchSize: options.maxBatchSize },
-    isReady: () => !isClosing,
+    isReady: () => !isClosing && (options.isReady?.() ?? true),
     reloadPolicy: options.reloader ? () => options.reloader!.reload('admin') : undefined,
   });
   const listening = await listen(app, {
