@@ -125,12 +125,16 @@ export const maskCodePoints = (s: string, keepFirst: number, keepLast: number): 
  * keeping the first `keepFirst` and last `keepLast` of them and every separator in place:
  * `138 1234 5678` → `138 **** 5678`. A character that is neither significant nor a separator
  * means the value is not of the expected shape: the generic fallback hides most of it.
- * Lower-case `x` check characters come out upper-case.
+ * Lower-case `x` check characters (resident ID numbers) come out upper-case.
  */
 export const maskSignificant = (s: string, significant: number, keepFirst: number, keepLast: number): string => {
   let n = 0;
+  let needsNormalizing = false;
   for (let i = 0; i < s.length; i++) {
-    const f = classOf(normCode(s.charCodeAt(i)));
+    const raw = s.charCodeAt(i);
+    const c = normCode(raw);
+    if (c !== raw || c === 120) needsNormalizing = true;
+    const f = classOf(c);
     if ((f & significant) !== 0) n++;
     else if ((f & (SEPARATOR | SPACE)) === 0) return maskMost(s);
   }
@@ -139,12 +143,39 @@ export const maskSignificant = (s: string, significant: number, keepFirst: numbe
     keepFirst = 0;
     keepLast = 0;
   }
+  if (!needsNormalizing) {
+    // Fast path: kept parts are slices of the input; only the hidden span is rebuilt.
+    let k = 0;
+    let start = -1;
+    let end = s.length;
+    let separatorsInside = false;
+    const lastHidden = n - keepLast - 1;
+    for (let i = 0; i < s.length; i++) {
+      if ((classOf(s.charCodeAt(i)) & significant) === 0) {
+        if (start >= 0) separatorsInside = true;
+        continue;
+      }
+      if (k === keepFirst) start = i;
+      if (k === lastHidden) {
+        end = i + 1;
+        break;
+      }
+      k++;
+    }
+    if (!separatorsInside) return s.slice(0, start) + stars(n - keepFirst - keepLast) + s.slice(end);
+    let middle = '';
+    for (let i = start; i < end; i++) {
+      const c = s.charCodeAt(i);
+      middle += (classOf(c) & significant) !== 0 ? MASK_CHAR : s[i];
+    }
+    return s.slice(0, start) + middle + s.slice(end);
+  }
   let out = '';
   let k = 0;
   for (let i = 0; i < s.length; i++) {
     const c = normCode(s.charCodeAt(i));
     if ((classOf(c) & significant) !== 0) {
-      out += k < keepFirst || k >= n - keepLast ? String.fromCharCode(c === 120 ? 88 : c) : MASK_CHAR;
+      out += k < keepFirst || k >= n - keepLast ? String.fromCharCode(c === 120 && (significant & LETTER) === 0 ? 88 : c) : MASK_CHAR;
       k++;
     } else out += String.fromCharCode(c);
   }
