@@ -164,7 +164,7 @@ export const register = (program: Command, context: () => CliContext, lang: Lang
       try {
         if (keys === undefined) ctx.info(ctx.t(text.keyFromLog));
         const saved = (o.checkpoint ?? []).map((f) => readFileSync(f, 'utf8'));
-        const report = log.verify({ ...(keys === undefined ? {} : { verifierKeys: keys }), savedCheckpoints: saved });
+        const report = await log.verifyParallel({ ...(keys === undefined ? {} : { verifierKeys: keys }), savedCheckpoints: saved });
         const human = report.ok
           ? `${ctx.t(text.verified)}: ${report.entries} ${ctx.t(text.entries)}, ${report.checkpointsChecked} ${ctx.t(text.checkpoints)}, root ${report.root} (${report.algorithm}, ${Math.round(report.ms)} ms)`
           : `${ctx.t(text.failed)}:\n${formatFindings(ctx, report.findings)}`;

@@ -97,3 +97,23 @@ test('custos audit query filters and prints JSON; missing log and bad options fa
     cleanup();
   }
 });
+
+test('custos audit verify uses worker threads on larger logs (built JavaScript worker)', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const key = await seed(dir, 2100);
+    const ok = custos(['--data-dir', dir, '--json', 'audit', 'verify', '--key', key]);
+    assert.equal(ok.code, 0, ok.stderr);
+    const report = JSON.parse(ok.stdout) as { ok: boolean; entries: number };
+    assert.deepEqual([report.ok, report.entries], [true, 2100]);
+    const db = new Database(join(dir, 'audit', 'audit.db'));
+    db.exec('DROP TRIGGER entries_no_delete');
+    db.prepare('DELETE FROM entries WHERE seq = 1500').run();
+    db.close();
+    const bad = custos(['--data-dir', dir, 'audit', 'verify', '--key', key]);
+    assert.equal(bad.code, 3);
+    assert.match(bad.stdout, /\[deleted\] seq 1500:/);
+  } finally {
+    cleanup();
+  }
+});

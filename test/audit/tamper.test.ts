@@ -170,3 +170,32 @@ test('a forged checkpoint (altered note, or signed by another key) is detected',
   });
   assert.ok(find(report2, 'forged-checkpoint').some((f) => /no signature from a trusted key/.test(f.message)));
 });
+
+test('the parallel verifier confirms a clean log and falls back to locate tampering', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const file = join(dir, 'audit.db');
+    const log = openAuditLog({ file, clock: manualClock(1_700_000_000_000) });
+    await log.appendMany(Array.from({ length: 1500 }, (_, i) => decision(i)));
+    await log.checkpoint();
+    await log.appendMany(Array.from({ length: 77 }, (_, i) => decision(i)));
+    const saved = await log.checkpoint();
+    const sequential = log.verify();
+    const parallel = await log.verifyParallel({ threads: 3 });
+    assert.equal(parallel.ok, true, JSON.stringify(parallel.findings));
+    assert.equal(parallel.root, sequential.root);
+    assert.equal(parallel.entries, 1577);
+    assert.equal(parallel.checkpointsChecked, 2);
+    await log.close();
+    const db = new Database(file);
+    db.exec('DROP TRIGGER entries_no_update');
+    db.prepare("UPDATE entries SET event = replace(event, '\"read\"', '\"export\"') WHERE seq = 1234").run();
+    db.close();
+    const again = openAuditLog({ file, readonly: true });
+    const report = await again.verifyParallel({ threads: 2, savedCheckpoints: [saved.note] });
+    assert.deepEqual(find(report, 'modified').map((f) => f.seq), [1234]);
+    await again.close();
+  } finally {
+    cleanup();
+  }
+});
