@@ -171,11 +171,8 @@ export const createFieldCipher = (options: FieldCipherOptions): FieldCipher => {
       return unwrap(scope, scopeId, latest.version);
     });
 
-  const byVersion = (scope: string, scopeId: string, version: number): Promise<CachedDataKey> => {
-    const hit = cache.take(`${scope}\0${scopeId}\0current`);
-    if (hit !== undefined && hit.version === version) return Promise.resolve(hit);
-    return cache.getOrLoad(`${scope}\0${scopeId}\0${version}`, () => unwrap(scope, scopeId, version));
-  };
+  const byVersion = (scope: string, scopeId: string, version: number): Promise<CachedDataKey> =>
+    cache.getOrLoad(`${scope}\0${scopeId}\0${version}`, () => unwrap(scope, scopeId, version));
 
   // A cache entry evicted while we awaited it has zeroed keys: load again rather than use them.
   const live = async (get: () => Promise<CachedDataKey>): Promise<CachedDataKey> => {
@@ -209,7 +206,9 @@ export const createFieldCipher = (options: FieldCipherOptions): FieldCipher => {
   const open = async (ciphertext: string, binding: FieldBinding): Promise<{ value: string; version: number; suite: FieldSuite; scope: string; scopeId: string }> => {
     const [scope, scopeId] = checkBinding(binding);
     const parsed = parseCiphertext(ciphertext, binding.fieldPath);
-    const entry = await live(() => byVersion(scope, scopeId, parsed.version));
+    // Hot path: the current data key is cached and the field is current; no promise hop.
+    const hit = cache.take(`${scope}\0${scopeId}\0current`);
+    const entry = hit !== undefined && hit.version === parsed.version ? hit : await live(() => byVersion(scope, scopeId, parsed.version));
     const plaintext = entry.keys.suite === parsed.suite ? openPayload(entry.keys, parsed.payload, associatedData(binding, parsed.code, parsed.version)) : undefined;
     if (plaintext === undefined) {
       throw kmsError('ERR_KMS_DECRYPT_FAILED', {
