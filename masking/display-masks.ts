@@ -23,6 +23,7 @@ import {
 } from './text.js';
 
 const ID_CHARS = DIGIT | X_CHECK;
+const isDigitCode = (c: number): boolean => c >= 48 && c <= 57;
 const ALNUM = DIGIT | LETTER;
 
 const isResidentIdFast = (s: string): boolean => {
@@ -261,26 +262,28 @@ export const maskCoordinates = (value: unknown, decimals = 2): string | null => 
   if (text === undefined) return SUPPRESSED;
   const s = normalizeWidth(text);
   let out = '';
-  let fraction = -1; // −1: not in a fraction; else digits seen after the point
+  let from = 0; // start of the not yet copied part of `s`
   let sawDigit = false;
-  for (let i = 0; i < s.length; i++) {
+  for (let i = 0; i < s.length; ) {
     const c = s.charCodeAt(i);
-    const isDigit = c >= 48 && c <= 57;
-    if (isDigit) sawDigit = true;
-    if (c === 46 && fraction < 0 && i > 0 && (classOf(s.charCodeAt(i - 1)) & DIGIT) !== 0) {
-      fraction = 0;
-      if (decimals > 0) out += '.';
+    if (c >= 48 && c <= 57) {
+      sawDigit = true;
+      i++;
       continue;
     }
-    if (fraction >= 0 && isDigit) {
-      if (fraction++ < decimals) out += s[i];
+    if (c === 46 && i > 0 && isDigitCode(s.charCodeAt(i - 1))) {
+      // a fraction: keep the point and `decimals` digits, drop the rest (truncation, not rounding)
+      let j = i + 1;
+      while (j < s.length && isDigitCode(s.charCodeAt(j))) j++;
+      out += s.slice(from, decimals > 0 ? Math.min(j, i + 1 + decimals) : i);
+      from = j;
+      i = j;
       continue;
     }
-    if (!isDigit) fraction = -1;
-    const cls = classOf(c);
-    if (!isDigit && c !== 45 && c !== 43 && c !== 44 && c !== 32 && c !== 59 && cls === 0) return maskMost(text);
-    out += s[i];
+    if (classOf(c) === 0 && c !== 59 && c !== 0xb0) return maskMost(text); // `;` and `°` also appear
+    i++;
   }
+  out += s.slice(from);
   return sawDigit ? out : maskMost(text);
 };
 
