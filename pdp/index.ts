@@ -8,6 +8,7 @@ export { openEntityStore } from './entity-store.js';
 export type { EntityStoreOptions } from './entity-store.js';
 export { isConsentActive, hasActiveConsent } from './consent.js';
 export { querySql } from './filter-sql.js';
+export { fromAuthzenDraft00 } from './authzen-draft.js';
 export type { SqlWhere } from './filter-sql.js';
 export { loadPolicySet } from '../policy/index.js';
 export type { PolicySet } from '../policy/index.js';

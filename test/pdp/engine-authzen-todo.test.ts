@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { createEngine, loadPolicySet, openEntityStore, type EvaluationRequest } from '../../pdp/index.js';
+import { createEngine, fromAuthzenDraft00, loadPolicySet, openEntityStore, type EvaluationRequest } from '../../pdp/index.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 const shared = join(repo, '..', 'shared', 'authzen-interop', 'todo');
@@ -35,6 +35,14 @@ describe('AuthZEN Todo decisions (in-process)', { skip: !existsSync(shared) && '
       const requests = r.evaluations.map((e) => ({ subject: e.subject ?? r.subject, action: e.action ?? r.action, resource: e.resource ?? r.resource, ...(e.context ?? r.context ? { context: e.context ?? r.context } : {}) }));
       assert.deepEqual(engine.decideMany(requests as EvaluationRequest[]).map((d) => ({ decision: d.decision })), c.expected);
     }
+  });
+
+  it('passes the draft-00 vectors once rewritten to the 1.0 shape (subject.identity, resource attributes)', () => {
+    const v = JSON.parse(readFileSync(join(shared, 'decisions-authorization-api-1_0-00.json'), 'utf8')) as Vectors;
+    const wrong = v.evaluation.filter((c) => engine.decide(fromAuthzenDraft00(c.request)).decision !== c.expected).map((c) => JSON.stringify(c.request));
+    assert.deepEqual(wrong, []);
+    const modern = v.evaluation[0]!.request;
+    assert.equal(fromAuthzenDraft00(fromAuthzenDraft00(modern)).subject.id, fromAuthzenDraft00(modern).subject.id);
   });
 
   it('denies an unknown PID everything, even reading users', () => {
