@@ -30,3 +30,5 @@ export type { WrittenCertificate } from './certificate-files.js';
 export { reencryptTable } from './sqlite/reencrypt-table.js';
 export type { ReencryptTableOptions, ReencryptProgress } from './sqlite/reencrypt-table.js';
 export { openConfiguredKeystore, keystoreFile } from './configured.js';
+export { sealDocumentFields, openDocumentFields } from './document-fields.js';
+export type { DocumentBinding } from './document-fields.js';
