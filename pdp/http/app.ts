@@ -39,7 +39,7 @@ export interface SidecarAppOptions {
   readonly isReady?: () => boolean;
   /** Admin reload; resolves with the new status or rejects with `ERR_PDP_POLICY_INVALID`. */
   readonly reloadPolicy?: () => Promise<PolicyStatus>;
-  /** Where the policy came from, for `GET /custos/v1/policy`. */
+  /** Request ids for callers that send no `X-Request-ID` (default `crypto.randomUUID`). */
   readonly newId?: () => string;
 }
 
