@@ -11,6 +11,7 @@ import { loadPolicySet } from '../../policy/index.js';
 import { createEngine } from '../../pdp/engine.js';
 import { openSqliteEntityStore } from '../../pdp/sqlite/entity-store.js';
 import { startSidecar } from '../../pdp/http/sidecar.js';
+import { createSidecarApp } from '../../pdp/http/app.js';
 import type { DecisionEngine } from '../../pdp/http/ports.js';
 import { certificationDir, post, startReal, type Started } from './http-harness.js';
 
@@ -101,9 +102,13 @@ describe('health, readiness, metrics and limits', () => {
     const committed = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'pdp', 'openapi.json'), 'utf8'));
     assert.deepEqual(served, committed, 'pdp/openapi.json is stale: regenerate it as pdp/README.md says (HTTP sidecar, OpenAPI)');
     assert.equal((served as { openapi: string }).openapi, '3.1.0');
-    for (const path of ['/access/v1/evaluation', '/access/v1/evaluations', '/access/v1/search/subject', '/custos/v1/filter', '/metrics']) {
-      assert.ok(path in (served as { paths: object }).paths, path);
-    }
+    // Every route the application serves is described, with its method.
+    const app = createSidecarApp({ engine: () => { throw new Error('not called'); } });
+    const routes = (app as unknown as { router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } }).router.stack
+      .flatMap((layer) => (layer.route ? Object.keys(layer.route.methods).map((m) => [layer.route!.path, m] as const) : []));
+    assert.ok(routes.length >= 13);
+    const paths = (served as { paths: Record<string, Record<string, unknown>> }).paths;
+    for (const [path, method] of routes) assert.ok(paths[path]?.[method], `${method.toUpperCase()} ${path} is not in the OpenAPI document`);
   });
 });
 
