@@ -33,7 +33,7 @@ export interface CustosConfig {
     readonly retentionDays: number;
     readonly groupCommitMs: number;
   };
-  readonly kms: { readonly rootKeyFile: string | undefined; readonly rotationDays: number };
+  readonly kms: { readonly rootKeyFile: string | undefined; readonly rotationDays: number; readonly fieldSuite: 'aes-256-gcm' | 'sm4-ctr-hmac-sm3' | 'sm4-cbc-hmac-sm3' };
   readonly scanner: { readonly sampleSize: number; readonly minConfidence: number };
 }
 
@@ -80,6 +80,7 @@ const settings: readonly Setting[] = [
   { path: 'audit.groupCommitMs', type: 'integer', default: 2, env: 'CUSTOS_AUDIT_GROUP_COMMIT_MS', min: 0, max: 1000 },
   { path: 'kms.rootKeyFile', type: 'path', default: undefined, env: 'CUSTOS_ROOT_KEY_FILE' },
   { path: 'kms.rotationDays', type: 'integer', default: 365, env: 'CUSTOS_KMS_ROTATION_DAYS', min: 1 },
+  { path: 'kms.fieldSuite', type: 'string', default: 'aes-256-gcm', env: 'CUSTOS_KMS_FIELD_SUITE', allowed: ['aes-256-gcm', 'sm4-ctr-hmac-sm3', 'sm4-cbc-hmac-sm3'] },
   { path: 'scanner.sampleSize', type: 'integer', default: 1000, env: 'CUSTOS_SCAN_SAMPLE_SIZE', min: 1 },
   { path: 'scanner.minConfidence', type: 'number', default: 0.5, env: 'CUSTOS_SCAN_MIN_CONFIDENCE', min: 0, max: 1 },
 ];

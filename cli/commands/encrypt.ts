@@ -29,7 +29,7 @@ interface CryptOptions {
   readonly fieldPath?: string;
   readonly subject?: string;
   readonly tenant?: string;
-  readonly suite: string;
+  readonly suite?: string;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -74,7 +74,7 @@ const run = async (ctx: CliContext, options: CryptOptions, direction: 'encrypt' 
   try {
     const input = await readInput(options.in);
     if (options.field === true) {
-      const cipher = kms.createFieldCipher({ keystore, wrappingKeyId: options.key[0]!, suite: options.suite as 'aes-256-gcm' });
+      const cipher = kms.createFieldCipher({ keystore, wrappingKeyId: options.key[0]!, suite: (options.suite ?? ctx.config().kms.fieldSuite) as 'aes-256-gcm' });
       const binding = fieldBinding(options) as Parameters<typeof cipher.sealField>[1];
       const value = input.toString('utf8').replace(/\r?\n$/, '');
       const output = direction === 'encrypt' ? await cipher.sealField(value, binding) : await cipher.openField(value, binding);
@@ -107,7 +107,7 @@ export const register = (program: Command, context: () => CliContext, lang: Lang
       .option('--field-path <path>', pick(text.optFieldPath, lang))
       .option('--subject <id>', pick(text.optSubject, lang))
       .option('--tenant <id>', pick(text.optTenant, lang))
-      .option('--suite <suite>', pick(text.optSuite, lang), 'aes-256-gcm')
+      .option('--suite <suite>', pick(text.optSuite, lang))
       .action(async (options: CryptOptions) => {
         await run(context(), { ...options, key: options.key ?? ['records-kek'] }, direction);
       });

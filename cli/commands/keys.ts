@@ -30,7 +30,7 @@ const text = {
   optTenant: { zh: '按租户而非数据主体划分数据密钥', en: 'data keys per tenant rather than per data subject' },
   optRecordType: { zh: '记录类型（加密时的 recordType）', en: 'record type (the recordType fields were sealed with)' },
   optColumn: { zh: '加密列，可写作 列名:字段路径，可重复', en: 'sealed column, as column or column:fieldPath, repeatable' },
-  optSuite: { zh: '新数据密钥的算法套件', en: 'suite of new data keys' },
+  optSuite: { zh: '新数据密钥的算法套件（默认 kms.fieldSuite）', en: 'suite of new data keys (default kms.fieldSuite)' },
   optBatch: { zh: '每批行数', en: 'rows per batch' },
   shred: { zh: '加密删除：销毁某数据主体（或租户）的数据密钥，使其全部加密字段不可读（个人信息保护法第47条）', en: "crypto-shredding: destroy a data subject's (or tenant's) data key so every field sealed under it is unreadable (PIPL art. 47)" },
   optSubject: { zh: '数据主体 id', en: 'data subject id' },
@@ -240,13 +240,13 @@ export const register = (program: Command, context: () => CliContext, lang: Lang
     .option('--scope-column <name>', pick(text.optScopeColumn, lang), 'subject_id')
     .option('--tenant', pick(text.optTenant, lang))
     .option('--key <id>', pick(text.optKey, lang), 'records-kek')
-    .option('--suite <suite>', pick(text.optSuite, lang), 'aes-256-gcm')
+    .option('--suite <suite>', pick(text.optSuite, lang))
     .option('--batch-size <n>', pick(text.optBatch, lang), '500')
-    .action(async (options: { db: string; table: string; recordType: string; column: string[]; idColumn: string; scopeColumn: string; tenant?: boolean; key: string; suite: string; batchSize: string }) => {
+    .action(async (options: { db: string; table: string; recordType: string; column: string[]; idColumn: string; scopeColumn: string; tenant?: boolean; key: string; suite?: string; batchSize: string }) => {
       const ctx = context();
       const { kms, keystore, done } = await keystoreOf(ctx);
       try {
-        const cipher = kms.createFieldCipher({ keystore, wrappingKeyId: options.key, suite: options.suite as 'aes-256-gcm' });
+        const cipher = kms.createFieldCipher({ keystore, wrappingKeyId: options.key, suite: (options.suite ?? ctx.config().kms.fieldSuite) as 'aes-256-gcm' });
         const controller = new AbortController();
         const stop = () => controller.abort();
         process.once('SIGINT', stop);

@@ -72,6 +72,8 @@ test('field mode, crypto-shredding, wrong and missing root keys from the command
   const sealed = custos(['encrypt', ...binding, '--suite', 'sm4-ctr-hmac-sm3'], { input: '13800138000\n' });
   assert.equal(sealed.code, 0, sealed.stderr);
   assert.match(sealed.stdout, /^c1\.s\.1\./);
+  const bySetting = custos(['encrypt', ...binding.map((a) => (a === 'p-1' ? 'p-7' : a))], { input: 'x', env: { CUSTOS_KMS_FIELD_SUITE: 'sm4-cbc-hmac-sm3' } });
+  assert.match(bySetting.stdout, /^c1\.b\.1\./, bySetting.stderr);
   const opened = custos(['decrypt', ...binding], { input: sealed.stdout });
   assert.equal(opened.stdout, '13800138000\n');
   const moved = custos(['decrypt', '--field', '--record-type', 'Patient', '--record-id', 'p-1', '--field-path', 'name', '--subject', 'p-1'], { input: sealed.stdout });
