@@ -271,7 +271,10 @@ export const createFieldCipher = (options: FieldCipherOptions): FieldCipher => {
       }
       return Object.freeze({ rewrapped });
     },
-    close: () => cache.clear(),
+    close: () => {
+      cache.clear();
+      envelopes.clear();
+    },
   };
   return Object.freeze(cipher);
 };
