@@ -153,6 +153,15 @@ const main = async (): Promise<void> => {
     { CUSTOS_LOG_LEVEL: 'warn', CUSTOS_AUDIT_ENABLED: 'false', CUSTOS_POLICY_WATCH: 'false' },
   );
 
+  // The same sidecar with the audit log on: every answer waits for its event's group commit.
+  const auditedUrl = await start(
+    'custos (audit on)',
+    process.execPath,
+    ['--import', 'tsx', join(root, 'cli', 'main.ts'), '--lang', 'en', 'serve', '--port', '0', '--data-dir', join(temp, 'custos-audited')],
+    /listening on (http:\/\/\S+)/,
+    { CUSTOS_LOG_LEVEL: 'warn', CUSTOS_AUDIT_ENABLED: 'true', CUSTOS_POLICY_WATCH: 'false' },
+  );
+
   // Answers must be right before they are fast.
   const check = await (await fetch(`${custosUrl}/access/v1/evaluation`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: custosSingle })).json() as { decision: boolean };
   const cerbosCheck = await (await fetch(`http://127.0.0.1:${httpPort}/api/check/resources`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: cerbosSingle })).json() as { results: { actions: Record<string, string> }[] };
@@ -167,10 +176,11 @@ const main = async (): Promise<void> => {
     const echo = await load('express echo', `http://127.0.0.1:${expressPort}/echo`, custosSingle, c);
     const cerbos = await load('cerbos single', `http://127.0.0.1:${httpPort}/api/check/resources`, cerbosSingle, c);
     const single = await load('custos single', `${custosUrl}/access/v1/evaluation`, custosSingle, c);
+    const audited = await load('custos single, audit on', `${auditedUrl}/access/v1/evaluation`, custosSingle, c);
     const cerbos50 = await load('cerbos batch of 50', `http://127.0.0.1:${httpPort}/api/check/resources`, cerbosBatch, c);
     const batch = await load('custos batch of 50', `${custosUrl}/access/v1/evaluations`, custosBatch, c);
     console.log(`custos batched decisions/s c=${c}: ${formatRate(batch.rps * 50)}; cerbos: ${formatRate(cerbos50.rps * 50)}`);
-    if (c === 10) Object.assign(at10, { raw, echo, cerbos, single, batch, cerbos50 });
+    if (c === 10) Object.assign(at10, { raw, echo, cerbos, single, batch, cerbos50, audited });
   }
   if (at10.single) {
     console.log(`custos single p99 at 10 connections: ${at10.single.p99} ms (target < 5 ms)`);
@@ -179,6 +189,7 @@ const main = async (): Promise<void> => {
     ratio('custos single / raw node:http echo (c=10, distance to the limit)', at10.single.rps, at10.raw!.rps);
     ratio('custos batched decisions/s / 100,000 target (c=10)', at10.batch!.rps * 50, 100_000);
     ratio('custos batch-50 decisions / cerbos batch-50 decisions (c=10)', at10.batch!.rps, at10.cerbos50!.rps);
+    ratio('custos single with audit / without (c=10, the price of durable audit)', at10.audited!.rps, at10.single.rps);
   }
 };
 
