@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { createEngine, fromAuthzenDraft00, loadPolicySet, openEntityStore, type EvaluationRequest } from '../../pdp/index.js';
+import { fromAuthzenDraft00 } from '../../pdp/authzen-draft.js';
+import { createEngine } from '../../pdp/engine.js';
+import { openEntityStore } from '../../pdp/entity-store.js';
+import type { EvaluationRequest } from '../../pdp/types.js';
+import { loadPolicySet } from '../../policy/index.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 const shared = join(repo, '..', 'shared', 'authzen-interop', 'todo');

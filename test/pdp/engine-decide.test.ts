@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { manualClock } from '../../lib/clock.js';
-import { createEngine, loadPolicySet, openEntityStore, type EntityStore, type EvaluationRequest } from '../../pdp/index.js';
+import { createEngine } from '../../pdp/engine.js';
+import { openEntityStore } from '../../pdp/entity-store.js';
+import type { EntityStore, EvaluationRequest } from '../../pdp/types.js';
+import { loadPolicySet } from '../../policy/index.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 const hospital = join(repo, 'examples', 'hospital');

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
-import { createEngine, loadPolicySet } from '../../pdp/index.js';
+import { createEngine } from '../../pdp/engine.js';
+import { loadPolicySet } from '../../policy/index.js';
 
 const POLICY = `
 subjects:

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { hasActiveConsent, isConsentActive, openEntityStore, type Consent } from '../../pdp/index.js';
+import { hasActiveConsent, isConsentActive } from '../../pdp/consent.js';
+import { openEntityStore } from '../../pdp/entity-store.js';
+import type { Consent } from '../../pdp/types.js';
 import { parseCsv } from '../../pdp/entity-files.js';
 
 const repo = join(import.meta.dirname, '..', '..');

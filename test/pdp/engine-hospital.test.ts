@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { manualClock } from '../../lib/clock.js';
-import { createEngine, openEntityStore } from '../../pdp/index.js';
+import { createEngine } from '../../pdp/engine.js';
+import { openEntityStore } from '../../pdp/entity-store.js';
 import { loadPolicySet, loadPolicyTests, runPolicyTests, formatTestReport } from '../../policy/index.js';
 
 const hospital = join(import.meta.dirname, '..', '..', 'examples', 'hospital');
