@@ -425,7 +425,7 @@ const isAddressLike = (v: Json): boolean =>
  */
 const maskFhirAddress = (state: State, spec: CompiledSpec, context: OperatorContext, address: Json): void => {
   const level = spec.op.addressLevel ?? 'district';
-  const isGeneralize = spec.rule.startsWith('generalize_');
+  const isGeneralize = spec.op.rule.startsWith('generalize_');
   const hide = (k: string): void => {
     if (!Object.hasOwn(address, k)) return;
     if (isGeneralize) delete address[k];

@@ -36,7 +36,7 @@ export { generalizeDate, ageBand, dateShiftDays, shiftDate, parseDate } from './
 export type { ParsedDate } from './dates.js';
 export { applyMasks, applyMasksAsync, compileMasks, toMaskSpecs } from './apply-masks.js';
 export type { CompiledMasks } from './apply-masks.js';
-export { resolveRule, MASK_RULES } from './registry.js';
+export { resolveRule, MASK_RULES, OPERATOR_ALIAS_TABLE } from './registry.js';
 export type { Operator, OperatorContext, RuleInfo } from './registry.js';
 export { compilePath } from './paths.js';
 export type { CompiledPath, Step } from './paths.js';

@@ -68,6 +68,28 @@ const OPERATOR_INFO: readonly RuleInfo[] = [
   { name: 'mask_before', kind: 'deidentify', params: 'marker', description: 'generic: hides everything before a marker character' },
 ];
 
+/**
+ * Short operator names the hospital policy writes (`deidentify: { patientName: pseudonym,
+ * birthDate: year, address: city }`, `mask: year`), mapped to the registry's operators.
+ */
+const OPERATOR_ALIASES: Readonly<Record<string, string>> = Object.freeze({
+  pseudonym: 'pseudonymize',
+  hash: 'pseudonymize',
+  token: 'tokenize',
+  year: 'generalize_year',
+  month: 'generalize_month',
+  age_band: 'generalize_age_band',
+  province: 'generalize_province',
+  city: 'generalize_city',
+  district: 'generalize_district',
+  shift: 'date_shift',
+  remove: 'redact',
+  null: 'nullify',
+});
+
+/** Alias → operator, for the README and `custos mask rules`. */
+export const OPERATOR_ALIAS_TABLE: Readonly<Record<string, string>> = OPERATOR_ALIASES;
+
 /** Every rule name the registry resolves (display masks per PI type, then operators). */
 export const MASK_RULES: readonly RuleInfo[] = Object.freeze([
   ...PI_TYPES.map((name) => ({
@@ -166,6 +188,11 @@ export const resolveRule = (
     });
   }
   if (at >= 0) return undefined;
+  const operator = Object.hasOwn(OPERATOR_ALIASES, base) ? OPERATOR_ALIASES[base]! : base;
+  return resolveOperator(operator, params, options);
+};
+
+const resolveOperator = (base: string, params: Readonly<Record<string, unknown>>, options: MaskOptions): Operator | undefined => {
   switch (base) {
     case 'redact':
       return Object.freeze({ ...transformOp(base, () => undefined, { isWhole: true }), kind: 'remove' as const });

@@ -227,7 +227,9 @@ export const register = (program: Command, context: () => CliContext, lang: Lang
     .description(pick(text.rules, lang))
     .action(async () => {
       const ctx = context();
-      const { MASK_RULES } = await import('../../masking/index.js');
-      ctx.result(MASK_RULES.map((r) => `${r.name.padEnd(22)} ${r.kind.padEnd(11)} ${r.description}`).join('\n'), MASK_RULES);
+      const { MASK_RULES, OPERATOR_ALIAS_TABLE } = await import('../../masking/index.js');
+      const lines = MASK_RULES.map((r) => `${r.name.padEnd(22)} ${r.kind.padEnd(11)} ${r.description}`);
+      const aliases = Object.entries(OPERATOR_ALIAS_TABLE).map(([alias, rule]) => `${alias.padEnd(22)} alias       → ${rule}`);
+      ctx.result([...lines, ...aliases].join('\n'), MASK_RULES);
     });
 };

@@ -264,3 +264,48 @@ describe('robustness', () => {
     );
   });
 });
+
+describe('the hospital policy’s rule names', () => {
+  test('short operator names resolve: pseudonym, year, city (and name for person_name)', () => {
+    const record = { patientName: '欧阳明华', idCardNo: '11010219910101007X', birthDate: '1985-04-12', address: '浙江省杭州市西湖区文三路90号' };
+    const { document, issues } = applyMasks(
+      record,
+      [
+        { type: 'deidentify', field: 'patientName', rule: 'pseudonym' },
+        { type: 'deidentify', field: 'idCardNo', rule: 'pseudonym' },
+        { type: 'deidentify', field: 'birthDate', rule: 'year' },
+        { type: 'deidentify', field: 'address', rule: 'city' },
+      ],
+      { key },
+    );
+    assert.deepEqual(issues, []);
+    assert.match(document.patientName, /^[0-9a-f]{32}$/);
+    assert.equal(document.birthDate, '1985');
+    assert.equal(document.address, '浙江省杭州市');
+    assert.equal(applyMasks(record, { patientName: 'name' }).document.patientName, '欧**华');
+  });
+  test('every mask and de-identification rule named in examples/hospital/policy resolves', async () => {
+    const { readdirSync, existsSync } = await import('node:fs');
+    const { parse } = await import('yaml');
+    const { resolveRule } = await import('../../masking/index.js');
+    const dir = join(import.meta.dirname, '..', '..', 'examples', 'hospital', 'policy');
+    if (!existsSync(dir)) return;
+    const names = new Set<string>();
+    const visit = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(visit);
+      else if (typeof node === 'object' && node !== null) {
+        const o = node as Record<string, unknown>;
+        if (typeof o.pi === 'string' && typeof o.mask === 'string') names.add(o.mask);
+        if (typeof o.deidentify === 'object' && o.deidentify !== null) for (const v of Object.values(o.deidentify)) if (typeof v === 'string') names.add(v);
+        Object.values(o).forEach(visit);
+      }
+    };
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) visit(parse(readFileSync(join(dir, file), 'utf8')));
+    assert.ok(names.size > 0);
+    for (const name of names) assert.ok(resolveRule(name, {}, { key, now: new Date() }) !== undefined, `rule "${name}" is not in the masking registry`);
+  });
+  test('FHIR Address under the alias city is generalised (parts dropped), not display-masked', () => {
+    const patient = { resourceType: 'Patient', id: 'p', address: [{ line: ['文三路90号'], city: '杭州市', district: '西湖区', state: '浙江省', postalCode: '310012' }] };
+    assert.deepEqual(applyMasks(patient, { 'Patient.address': 'city' }).document.address, [{ city: '杭州市', state: '浙江省' }]);
+  });
+});
