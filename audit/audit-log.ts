@@ -7,7 +7,7 @@ import { eventJson } from './events.js';
 import { chainHash, genesisHash, rowLeafHash } from './hash-chain.js';
 import { logHasher, type LogHasher } from './hashing.js';
 import { loadOrCreateKeyFile } from './log-key.js';
-import { logTreeSource, tileWidth } from './log-tree.js';
+import { extendLevels, logTreeSource, tileWidth, type TileLevels } from './log-tree.js';
 import { consistencyPathFrom, inclusionPathFrom, merkleRoot, type MerkleSource } from './merkle.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 import type { AuditStore, StoredRow, StoreTail } from './store.js';
@@ -89,6 +89,7 @@ export class AuditLog {
   #lastHash: Buffer = zeroHash;
   #lastTs = 0;
   #tiles: Buffer[] = [];
+  #levels: TileLevels = [];
   #chunk: Buffer[] = [];
   #checkpointedSize = -1;
 
@@ -240,6 +241,7 @@ export class AuditLog {
         this.#lastTs = ts;
         this.#chunk = chunk;
         this.#tiles.push(...newTiles);
+        if (newTiles.length > 0) extendLevels(this.#levels, this.#tiles, hasher);
         return out;
       });
     } catch (error) {
@@ -256,6 +258,7 @@ export class AuditLog {
     this.#lastHash = tail.lastHash ?? zeroHash;
     this.#lastTs = tail.lastTs;
     this.#tiles = this.#store.tiles();
+    this.#levels = extendLevels([], this.#tiles, this.#hasher);
     const start = this.#tiles.length * tileWidth;
     this.#chunk = [];
     for (const row of this.#store.rows(start, tail.size)) this.#chunk.push(rowLeafHash(this.#hasher, row.seq, row.ts, row.event));
@@ -281,7 +284,7 @@ export class AuditLog {
       cached = { index, leaves };
       return leaves;
     };
-    return logTreeSource(size, this.#tiles, leavesOfTile, this.#hasher);
+    return logTreeSource(size, this.#levels, leavesOfTile, this.#hasher);
   }
 
   /** The Merkle root (hex) of the first `size` entries (default: all). */
@@ -400,7 +403,7 @@ export class AuditLog {
       for (const row of this.#store.rows(index * tileWidth, Math.min(end, index * tileWidth + tileWidth))) leaves.push(rowLeafHash(this.#hasher, row.seq, row.ts, row.event));
       return leaves;
     };
-    const source = logTreeSource(end, tiles, leavesOfTile, this.#hasher);
+    const source = logTreeSource(end, extendLevels([], tiles, this.#hasher), leavesOfTile, this.#hasher);
     const notes = [...this.#store.checkpoints().map((c) => c.note), ...(options.savedCheckpoints ?? [])];
     let checked = 0;
     for (const note of notes) {

@@ -5,23 +5,59 @@ import { rangeHashOf, splitPoint, type MerkleSource } from './merkle.js';
 export const tileWidth = 256;
 
 /**
+ * Perfect subtrees above the tiles: levels[0] are the tile roots, levels[k][i] the root of tiles
+ * i·2^k .. (i+1)·2^k − 1. Append-only like the log, so a writer extends it as tiles complete.
+ */
+export type TileLevels = Buffer[][];
+
+/** Extends `levels` in place with the tiles it does not hold yet (amortised one hash per tile). */
+export const extendLevels = (levels: TileLevels, tiles: readonly Buffer[], hasher: LogHasher): TileLevels => {
+  if (levels.length === 0) levels.push([]);
+  const base = levels[0] as Buffer[];
+  for (let i = base.length; i < tiles.length; i++) base.push(tiles[i] as Buffer);
+  for (let k = 1; (levels[k - 1] as Buffer[]).length >= 2; k++) {
+    const below = levels[k - 1] as Buffer[];
+    if (levels.length <= k) levels.push([]);
+    const level = levels[k] as Buffer[];
+    while (level.length < Math.floor(below.length / 2)) {
+      const i = level.length;
+      level.push(hasher.hashChildren(below[2 * i] as Buffer, below[2 * i + 1] as Buffer));
+    }
+  }
+  return levels;
+};
+
+const isPowerOfTwo = (n: number): boolean => n > 0 && Number.isInteger(Math.log2(n));
+
+/**
  * A MerkleSource over a stored log: complete, aligned runs of 256 leaves come from the tile
- * hashes; other ranges recurse (RFC 9162 §2.1.1 split) down to leaf hashes read from rows.
+ * levels; other ranges recurse (RFC 9162 §2.1.1 split) down to leaf hashes read from rows.
  * MTH(D[lo:hi]) with lo, hi multiples of 256 equals MTH over those tiles, because every split
- * point of such a range is itself a multiple of 256.
+ * point of such a range is itself a multiple of 256; an aligned power-of-two run of tiles is
+ * one stored level node. A proof at a million entries thus costs O(log n) lookups and one
+ * tile of leaf hashes.
  */
 export const logTreeSource = (
   size: number,
-  tiles: readonly Buffer[],
+  levels: TileLevels,
   leavesOfTile: (index: number) => readonly Buffer[],
   hasher: LogHasher,
 ): MerkleSource => {
+  const tiles = levels[0] ?? [];
+  const tileRange = (a: number, b: number): Buffer => {
+    const n = b - a;
+    if (isPowerOfTwo(n) && a % n === 0) {
+      const node = levels[Math.log2(n)]?.[a / n];
+      if (node !== undefined) return node;
+    }
+    if (n === 1) return tiles[a] as Buffer;
+    const k = splitPoint(n);
+    return hasher.hashChildren(tileRange(a, a + k), tileRange(a + k, b));
+  };
   const range = (lo: number, hi: number): Buffer => {
     const n = hi - lo;
     if (n === 0) return hasher.emptyRoot();
-    if (lo % tileWidth === 0 && n % tileWidth === 0 && hi / tileWidth <= tiles.length) {
-      return rangeHashOf(tiles, lo / tileWidth, hi / tileWidth, hasher);
-    }
+    if (lo % tileWidth === 0 && n % tileWidth === 0 && hi / tileWidth <= tiles.length) return tileRange(lo / tileWidth, hi / tileWidth);
     const first = Math.floor(lo / tileWidth);
     if (Math.floor((hi - 1) / tileWidth) === first) {
       const leaves = leavesOfTile(first);

@@ -4,9 +4,10 @@ import { dirname } from 'node:path';
 import { auditError } from '../errors.js';
 import type { AuditStore, StoredCheckpoint, StoredRow, StoredSeal, StoreTail, WriteTransaction } from '../store.js';
 
-// Only seq (the primary key) and ts are indexed: ts grows with seq, so its index only appends.
-// Subject, resource and patient queries scan with json_extract (about a second per million
-// entries); an index on json_extract(event, '$.patientId') halves append throughput.
+// Only seq is indexed (the primary key). Time ranges need no index: ts never decreases along
+// seq, so a time bound becomes a seq bound by binary search. Subject, resource and patient
+// queries scan with json_extract (about a second per million entries); an index on
+// json_extract(event, '$.patientId') halved append throughput.
 const schema = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
 CREATE TABLE IF NOT EXISTS entries (
@@ -20,7 +21,6 @@ CREATE TABLE IF NOT EXISTS seals (
   id INTEGER PRIMARY KEY, first_seq INTEGER NOT NULL, end_seq INTEGER NOT NULL, last_hash BLOB NOT NULL,
   archive TEXT NOT NULL, archive_digest TEXT NOT NULL, time INTEGER NOT NULL
 ) STRICT;
-CREATE INDEX IF NOT EXISTS entries_ts ON entries(ts);
 `;
 
 /** The append-only guards: UPDATE refused everywhere; DELETE refused except for sealed rows. */
@@ -104,6 +104,21 @@ export const openSqliteStore = (file: string, options: SqliteStoreOptions = {}):
     return { size: 0, lastHash: undefined, lastTs: 0 };
   };
 
+  const tsAt = db.prepare('SELECT ts FROM entries WHERE seq >= ? ORDER BY seq LIMIT 1').pluck();
+  const firstLive = db.prepare('SELECT MIN(seq) FROM entries').pluck();
+  /** The first seq whose ts >= ms (binary search: ts never decreases along seq). */
+  const firstSeqAtOrAfter = (ms: number): number => {
+    let lo = (firstLive.get() as number | null) ?? 0;
+    let hi = tail().size;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      const ts = tsAt.get(mid) as number | undefined;
+      if (ts === undefined || ts >= ms) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
+
   const tx: WriteTransaction = {
     tail,
     insertRow: (row) => {
@@ -158,8 +173,8 @@ export const openSqliteStore = (file: string, options: SqliteStoreOptions = {}):
         where.push(sql);
         params.push(value);
       };
-      if (q.from !== undefined) add('ts >= ?', toMs(q.from, 'from'));
-      if (q.to !== undefined) add('ts < ?', toMs(q.to, 'to'));
+      if (q.from !== undefined) add('seq >= ?', firstSeqAtOrAfter(toMs(q.from, 'from')));
+      if (q.to !== undefined) add('seq < ?', firstSeqAtOrAfter(toMs(q.to, 'to')));
       if (q.afterSeq !== undefined) add('seq > ?', q.afterSeq);
       if (q.kind !== undefined) add("json_extract(event, '$.kind') = ?", q.kind);
       if (q.subjectId !== undefined) add("json_extract(event, '$.subjectId') = ?", q.subjectId);
@@ -176,7 +191,10 @@ export const openSqliteStore = (file: string, options: SqliteStoreOptions = {}):
       const sql = `SELECT seq, ts, event, prev, hash FROM entries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq LIMIT ${limit}`;
       return (db.prepare(sql).raw().all(...params) as Row[]).map(toRow);
     },
-    lastSeqBefore: (ts) => (db.prepare('SELECT MAX(seq) FROM entries WHERE ts < ?').pluck().get(ts) as number | null) ?? undefined,
+    lastSeqBefore: (ts) => {
+      const seq = firstSeqAtOrAfter(ts) - 1;
+      return seq >= ((firstLive.get() as number | null) ?? 0) ? seq : undefined;
+    },
     seals: () =>
       (db.prepare('SELECT first_seq, end_seq, last_hash, archive, archive_digest, time FROM seals ORDER BY end_seq').raw().all() as [
         number, number, Buffer, string, string, number,
