@@ -226,3 +226,38 @@ test('UPDATE and DELETE are refused by triggers', async () => {
     cleanup();
   }
 });
+
+test('periodic checkpoints are written while entries arrive, and not when nothing changed', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const log = openAuditLog({ file: join(dir, 'audit.db'), checkpointIntervalMs: 20 });
+    await log.append(decision(1));
+    await new Promise((r) => setTimeout(r, 120));
+    const first = log.checkpoints().length;
+    assert.equal(first, 1);
+    await new Promise((r) => setTimeout(r, 80));
+    assert.equal(log.checkpoints().length, first);
+    await log.append(decision(2));
+    await new Promise((r) => setTimeout(r, 120));
+    assert.deepEqual(log.checkpoints().map((c) => c.size), [1, 2]);
+    await log.close();
+    const reopened = openAuditLog({ file: join(dir, 'audit.db'), readonly: true });
+    assert.equal(reopened.checkpoints().length, 2);
+    await reopened.close();
+  } finally {
+    cleanup();
+  }
+});
+
+test('a closed log refuses appends; close flushes pending appends first', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const log = openAuditLog({ file: join(dir, 'audit.db'), groupCommitMs: 1000 });
+    const pending = log.append(decision(1));
+    await log.close();
+    assert.equal((await pending).seq, 0);
+    await assert.rejects(log.append(decision(2)), { code: 'ERR_AUDIT_CLOSED' });
+  } finally {
+    cleanup();
+  }
+});
