@@ -147,28 +147,14 @@ interface Prepared {
 }
 
 interface ContextView {
-  readonly key: string;
+  readonly id: number;
   readonly bag: AttributeBag;
 }
 
-/** Unambiguous, cheap encoding of one context value for cache keys (strings are length-prefixed). */
-const encodeValue = (v: unknown): string => {
-  switch (typeof v) {
-    case 'undefined':
-      return '~';
-    case 'string':
-      return `s${v.length}:${v}`;
-    case 'boolean':
-      return v ? 'T' : 'F';
-    case 'number':
-      return `n${v}`;
-    default: {
-      if (v === null) return '~';
-      const json = JSON.stringify(v) ?? '';
-      return `j${json.length}:${json}`;
-    }
-  }
-};
+const MISSING = Symbol('missing');
+const OBJECT = Symbol('object');
+const LEAF = Symbol('view');
+
 
 const prepare = (set: PolicySet): Prepared => ({
   set,
@@ -232,72 +218,96 @@ export const createEngine = (options: EngineOptions): Engine => {
 
   /**
    * The context as the policy sees it: only the attributes some condition reads, defaults
-   * applied, plus an unambiguous key (length-prefixed encoding of each value). Both are
-   * cached per key, so equal contexts share one frozen bag and one ability.
+   * applied. Views are interned in a trie of Maps keyed by each attribute's value (Maps compare
+   * primitives by type and value; objects go through their JSON under a separate branch), so
+   * equal contexts share one frozen view — and one cached ability — without building a key
+   * string per decision.
    */
-  let contextViews = new Map<string, ContextView>();
+  let contextTrie = new Map<unknown, unknown>();
+  let views = 0;
+  let nextViewId = 0;
+  const contextValue = (p: Prepared, given: Record<string, unknown>, name: string): unknown => {
+    const v = Object.hasOwn(given, name) ? given[name] : undefined;
+    return v === undefined || v === null ? p.contextDefaults.get(name) : v;
+  };
   const contextView = (p: Prepared, context: unknown): ContextView => {
     const given = typeof context === 'object' && context !== null ? (context as Record<string, unknown>) : EMPTY_BAG;
     const names = p.set.contextKeyAttributes;
-    let key = '';
+    let node = contextTrie;
     for (let i = 0; i < names.length; i++) {
-      const name = names[i]!;
-      let v = Object.hasOwn(given, name) ? given[name] : undefined;
-      if (v === undefined || v === null) v = p.contextDefaults.get(name);
-      key += `${encodeValue(v)},`;
+      const v = contextValue(p, given, names[i]!);
+      let k: unknown = v === undefined || v === null ? MISSING : v;
+      if (typeof k === 'object' || typeof k === 'function') {
+        let branch = node.get(OBJECT) as Map<unknown, unknown> | undefined;
+        if (!branch) node.set(OBJECT, (branch = new Map()));
+        node = branch;
+        k = JSON.stringify(k) ?? '';
+      }
+      let next = node.get(k) as Map<unknown, unknown> | undefined;
+      if (!next) node.set(k, (next = new Map()));
+      node = next;
     }
-    const hit = contextViews.get(key);
+    const hit = node.get(LEAF) as ContextView | undefined;
     if (hit) return hit;
     const bag: Record<string, unknown> = {};
     for (const name of names) {
-      let v = Object.hasOwn(given, name) ? given[name] : undefined;
-      if (v === undefined || v === null) v = p.contextDefaults.get(name);
+      const v = contextValue(p, given, name);
       if (v !== undefined && v !== null) bag[name] = v;
     }
-    const view: ContextView = Object.freeze({ key, bag: Object.freeze(bag) });
-    if (contextViews.size >= cacheSize) contextViews = new Map();
-    contextViews.set(key, view);
+    const view: ContextView = Object.freeze({ id: nextViewId++, bag: Object.freeze(bag) });
+    if (++views > cacheSize) {
+      // Bound memory: start a new trie (and let the abilities keyed by old views go too).
+      contextTrie = new Map();
+      views = 0;
+      resetAbilities();
+      return contextView(p, context);
+    }
+    node.set(LEAF, view);
     return view;
   };
 
-  // Abilities are cached per subject and context. A subject read from the store is keyed by
-  // its (frozen, per-record) attribute bag; one with inline properties by the JSON of its type,
-  // id and every attribute the policy reads. The context part is the JSON of each context
-  // attribute the policy reads. JSON keeps the keys unambiguous: two subjects or contexts can
-  // never share one.
-  let bySubject = new WeakMap<AttributeBag, Map<string, Bound>>();
+  // Abilities are cached per subject and context view. A subject read from the store is keyed
+  // by its (frozen, per-record) attribute bag; one with inline properties by the JSON of its
+  // type, id and every attribute the policy reads, plus the view's id. Two subjects or
+  // contexts can never share an ability.
+  let bySubject = new WeakMap<AttributeBag, Map<ContextView, Bound>>();
   let byKey = new Map<string, Bound>();
   let cached = 0;
   let outcomes = new WeakMap<readonly BoundRule[], Map<number, Outcome>>();
+  const resetAbilities = (): void => {
+    bySubject = new WeakMap();
+    byKey = new Map();
+    cached = 0;
+  };
 
   const bind = (p: Prepared, subject: AttributeBag, view: ContextView, nowMs: number): Bound => {
     const set = p.set;
-    const fromStore = pureBags.has(subject);
-    const ctxKey = view.key;
-    const context = view.bag;
-    let table: Map<string, Bound> | undefined;
-    let key = ctxKey;
-    if (fromStore) {
+    let hit: Bound | undefined;
+    let table: Map<ContextView, Bound> | undefined;
+    let key: string | undefined;
+    if (pureBags.has(subject)) {
       table = bySubject.get(subject);
-      if (!table) bySubject.set(subject, (table = new Map()));
+      hit = table?.get(view);
     } else {
       const parts: unknown[] = [subject.type, subject.id];
       for (const a of set.subjectKeyAttributes) parts.push(Object.hasOwn(subject, a) ? subject[a] : null);
-      key = `${JSON.stringify(parts)}\u0000${ctxKey}`;
-      table = byKey;
+      key = `${JSON.stringify(parts)}\u0000${view.id}`;
+      hit = byKey.get(key);
     }
-    const hit = table.get(key);
     if (hit) return hit;
     const roles = rolesOf(subject);
-    const bound: Bound = { ability: bindAbility(set, String(subject.type), makeStaticEnv(subject, context, roles, nowMs)), roles };
+    const bound: Bound = { ability: bindAbility(set, String(subject.type), makeStaticEnv(subject, view.bag, roles, nowMs)), roles };
     if (++cached > cacheSize) {
-      bySubject = new WeakMap();
-      byKey = new Map();
+      resetAbilities();
       cached = 1;
-      table = fromStore ? new Map() : byKey;
-      if (fromStore) bySubject.set(subject, table);
+      table = undefined;
     }
-    table.set(key, bound);
+    if (key === undefined) {
+      if (!table) bySubject.set(subject, (table = new Map()));
+      table.set(view, bound);
+    } else {
+      byKey.set(key, bound);
+    }
     return bound;
   };
 
@@ -613,11 +623,10 @@ export const createEngine = (options: EngineOptions): Engine => {
     usePolicySet: (set: PolicySet) => {
       // One assignment each: a decision in flight keeps the set it started with (`const p = current`).
       current = prepare(set);
-      bySubject = new WeakMap();
-      byKey = new Map();
-      cached = 0;
+      resetAbilities();
       outcomes = new WeakMap();
-      contextViews = new Map();
+      contextTrie = new Map();
+      views = 0;
     },
     get policySet() {
       return current.set;
