@@ -80,12 +80,15 @@ export interface Engine {
 const pooledRandom = (poolBytes: number): RandomSource => {
   let pool: Uint8Array = new Uint8Array(0);
   let offset = 0;
+  // The id generator consumes its 16 bytes before asking again: one scratch buffer serves.
+  const scratch = new Uint8Array(16);
   return (size) => {
     if (offset + size > pool.length) {
       pool = cryptoRandom(Math.max(poolBytes, size));
       offset = 0;
     }
-    const out = pool.subarray(offset, offset + size);
+    const out = size === 16 ? scratch : new Uint8Array(size);
+    for (let i = 0; i < size; i++) out[i] = pool[offset + i]!;
     offset += size;
     return out;
   };

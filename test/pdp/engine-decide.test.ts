@@ -40,6 +40,14 @@ describe('engine.decide', () => {
     assert.ok(Object.isFrozen(d) && Object.isFrozen(d.context) && Object.isFrozen(d.context.fields));
   });
 
+  it('gives every decision its own UUIDv7 by default', () => {
+    const e = createEngine({ policySet: engine.policySet, entities });
+    const ids = new Set<string>();
+    for (let i = 0; i < 5000; i++) ids.add(e.decide(req('d001', 'read', 'emr', i % 2 ? 'e001' : 'e002', { purpose: 'treatment' })).context.id);
+    assert.equal(ids.size, 5000);
+    for (const id of ids) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
   it('never throws: malformed requests are denies with ERR_PDP_INVALID_REQUEST', () => {
     for (const bad of [null, 42, {}, { subject: { type: 'user' }, action: { name: 'read' }, resource: { type: 'emr', id: 'e1' } }, { subject: { type: 'user', id: 'd001' }, action: {}, resource: { type: 'emr' } }, { subject: { type: 'user', id: 'd001' }, action: { name: 'read' }, resource: { type: 'emr', id: 'e001' }, context: [] }]) {
       const d = engine.decide(bad as never);
