@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { manualClock } from '../../lib/clock.js';
 import { chainHash, ed25519Signer, entryText, logHasher, openAuditLog, signCheckpoint, type Finding, type VerifyReport } from '../../audit/index.js';
+import fc from 'fast-check';
 import { decision, tempDir } from './helpers.js';
 
 const hasher = logHasher('sha256');
@@ -195,6 +196,53 @@ test('the parallel verifier confirms a clean log and falls back to locate tamper
     const report = await again.verifyParallel({ threads: 2, savedCheckpoints: [saved.note] });
     assert.deepEqual(find(report, 'modified').map((f) => f.seq), [1234]);
     await again.close();
+  } finally {
+    cleanup();
+  }
+});
+
+test('property: any single raw edit of a row (event, ts, prev or hash; one flipped bit) is detected and located', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const file = join(dir, 'base.db');
+    const log = openAuditLog({ file, clock: manualClock(1_700_000_000_000), origin: 'hospital.example/audit' });
+    await log.appendMany(Array.from({ length: 120 }, (_, i) => decision(i)));
+    await log.close();
+    const key = log.verifierKey as string;
+    const { copyFileSync } = await import('node:fs');
+    await fc.assert(
+      fc.asyncProperty(fc.nat(119), fc.constantFrom('event', 'ts', 'prev', 'hash'), fc.nat(255), async (seq, column, bit) => {
+        const copy = join(dir, `t-${seq}-${column}-${bit}.db`);
+        copyFileSync(file, copy);
+        const db = new Database(copy);
+        db.exec('DROP TRIGGER entries_no_update');
+        const r = row(db, seq);
+        if (column === 'event') {
+          const bytes = Buffer.from(r.event);
+          const at = bit % bytes.length;
+          bytes[at] = (bytes[at] as number) ^ 1;
+          db.prepare('UPDATE entries SET event = ? WHERE seq = ?').run(bytes.toString('latin1'), seq);
+        } else if (column === 'ts') {
+          db.prepare('UPDATE entries SET ts = ? WHERE seq = ?').run(r.ts ^ (1 << (bit % 30)), seq);
+        } else {
+          const value = Buffer.from(column === 'prev' ? r.prev : r.hash);
+          value[bit % 32] = (value[bit % 32] as number) ^ (1 << (bit % 8));
+          db.prepare(`UPDATE entries SET ${column} = ? WHERE seq = ?`).run(value, seq);
+        }
+        db.close();
+        const reopened = openAuditLog({ file: copy, readonly: true });
+        const report = reopened.verify({ verifierKeys: [key] });
+        await reopened.close();
+        assert.equal(report.ok, false);
+        const located = report.findings.filter((f) => f.kind === 'modified');
+        assert.ok(
+          located.some((f) => f.seq !== undefined && f.seq <= seq && seq <= (f.toSeq ?? f.seq)) ||
+            (column === 'hash' && located.some((f) => f.seq === seq)),
+          `${column} edit at ${seq} located: ${JSON.stringify(report.findings)}`,
+        );
+      }),
+      { numRuns: 25 },
+    );
   } finally {
     cleanup();
   }
