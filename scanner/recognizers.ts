@@ -68,6 +68,8 @@ const numberWithUnitPattern = /^[<>≤≥]?-?\d+(?:\.\d+)?\s*(?:mmol\/L|μmol\/L
 const genotypePattern = /^[ACGT]{1,2}\/[ACGT]{1,2}$|^[ACGT]{2}$/;
 const cjkPattern = /^[\u4e00-\u9fff·]{2,5}$/;
 const latinNamePattern = /^[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}$/;
+const cjkAnywhere = /[\u4e00-\u9fff]/;
+const latinWord = /[A-Za-z]{5}/;
 const englishGender = new Set(['M', 'F', 'MALE', 'FEMALE', 'U', 'UNKNOWN', '0', '1', '2', '9']);
 const chineseGender = new Set(['男', '女', '男性', '女性', '未知', '未说明']);
 
@@ -291,19 +293,22 @@ export const compileRecognizers = (todayIso: string): Recognizers => {
       if (recordNumberPattern.test(upper) && !isAllDigits(v)) add('medicalRecordNumber', 0.4, true);
       if (insuranceNumberPattern.test(upper) && !isAllDigits(v)) add('medicalInsuranceNumber', 0.3, true);
     }
-    if (diagAlternation.test(v) && v.length <= 60) {
+    // Dictionary tests are the costly part; most values (numbers, codes) cannot match them.
+    if (v.length > 80) return out;
+    const hasCjk = cjkAnywhere.test(v);
+    if (hasCjk && v.length <= 60 && diagAlternation.test(v)) {
       const hit = diagnosisTerms.find((d) => v.includes(d.term));
       add('diagnosis', 0.85, false, hit?.special === true);
-    } else if (/^[\u4e00-\u9fff]{2,12}(?:病|症|炎|癌|瘤|综合征|感染|损伤|骨折)$/.test(v)) add('diagnosis', 0.5, true);
-    if (drugAlternation.test(v) && v.length <= 60) {
+    } else if (hasCjk && /^[\u4e00-\u9fff]{2,12}(?:病|症|炎|癌|瘤|综合征|感染|损伤|骨折)$/.test(v)) add('diagnosis', 0.5, true);
+    if ((hasCjk || latinWord.test(v)) && v.length <= 60 && drugAlternation.test(v)) {
       const hit = drugTerms.find((d) => v.toLowerCase().includes(d.term));
       add('drug', 0.85, false, hit?.special === true);
-    } else if (/^[\u4e00-\u9fffA-Za-z]{2,16}(?:片|胶囊|注射液|颗粒|口服液|缓释片|软膏|滴眼液)$/.test(v)) add('drug', 0.6);
+    } else if (hasCjk && /^[\u4e00-\u9fffA-Za-z]{2,16}(?:片|胶囊|注射液|颗粒|口服液|缓释片|软膏|滴眼液)$/.test(v)) add('drug', 0.6);
     if (labAlternation.test(v)) {
       const term = labTerms.find((t) => v.startsWith(t.term));
       if (term !== undefined && labValueAfter.test(v.slice(term.term.length))) add('labResult', 0.8, false, term.special === true);
     }
-    if (isAddress(v)) add('address', 0.8);
+    if (hasCjk && isAddress(v)) add('address', 0.8);
     return out;
   };
 
