@@ -352,8 +352,9 @@ export const createEngine = (options: EngineOptions): Engine => {
     },
     isRelated(relation: string, objectId: string): boolean {
       if (!store) return false;
-      const list = store.relationships({ type: String(env.subject.type), id: String(env.subject.id) }, relation);
-      for (let i = 0; i < list.length; i++) if (list[i]!.object.id === objectId) return true;
+      // Unfiltered list: cached by the store, so no array is built per call.
+      const list = store.relationships({ type: String(env.subject.type), id: String(env.subject.id) });
+      for (let i = 0; i < list.length; i++) if (list[i]!.relation === relation && list[i]!.object.id === objectId) return true;
       return false;
     },
   };
