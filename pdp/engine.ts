@@ -477,7 +477,11 @@ export const createEngine = (options: EngineOptions): Engine => {
         continue;
       }
       // A deny CASL matched may rest on a missing resource attribute: say so (rare path).
-      const onUnknown = isDeny && (rule.onUnknown || t === UNKNOWN || rule.spec.conditions.some((c) => c.cls === 'resource' && c.evaluate(env) === UNKNOWN));
+      let onUnknown = isDeny && (rule.onUnknown || t === UNKNOWN);
+      if (isDeny && !onUnknown) {
+        const conditions = rule.resourceConditions;
+        for (let j = 0; j < conditions.length && !onUnknown; j++) onUnknown = conditions[j]!.evaluate(env) === UNKNOWN;
+      }
       trace?.push({ id: rule.spec.id, effect: rule.spec.effect, outcome: 'matched', ...(onUnknown ? { onUnknown } : {}) });
       if (matched) matched[i] = true;
       else mask |= 1 << i;

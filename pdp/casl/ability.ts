@@ -52,6 +52,8 @@ export interface BoundRule {
   readonly query: Query;
   /** Conditions evaluated per resource (consents, relationships, the patient, the clock). */
   readonly residual: readonly CompiledCondition[];
+  /** The rule's resource conditions, for telling whether a matched deny rests on a missing attribute. */
+  readonly resourceConditions: readonly CompiledCondition[];
   /** A deny that applies only because a subject or context attribute is missing. */
   readonly onUnknown: boolean;
   /** CASL's verdict on the resource conditions. */
@@ -83,6 +85,7 @@ export const bindAbility = (set: PolicySet, subjectType: string, env: Evaluation
     let staticTruth: 0 | 1 | 2 = TRUE;
     const resourceParts: Query[] = [];
     const residual: CompiledCondition[] = [];
+    const resourceConditions: CompiledCondition[] = [];
     for (const c of spec.conditions) {
       if (c.cls === 'static') {
         const t = c.evaluate(env);
@@ -90,6 +93,7 @@ export const bindAbility = (set: PolicySet, subjectType: string, env: Evaluation
         else if (t === UNKNOWN && staticTruth === TRUE) staticTruth = UNKNOWN;
       } else if (c.cls === 'resource') {
         resourceParts.push(toQuery(c.ast, env, isDeny ? 'notFalse' : 'definitelyTrue'));
+        resourceConditions.push(c);
       } else {
         residual.push(c);
       }
@@ -114,7 +118,7 @@ export const bindAbility = (set: PolicySet, subjectType: string, env: Evaluation
         ...(query === true ? {} : { conditions: query as Record<string, unknown> }),
         reason: String(bound.length),
       });
-      bound.push({ spec, query, residual: Object.freeze(residual), onUnknown: staticTruth === UNKNOWN, matches: () => true });
+      bound.push({ spec, query, residual: Object.freeze(residual), resourceConditions: Object.freeze(resourceConditions), onUnknown: staticTruth === UNKNOWN, matches: () => true });
     }
   }
   const ability = createMongoAbility(raw, { conditionsMatcher });
