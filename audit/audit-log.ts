@@ -10,7 +10,7 @@ import { loadOrCreateKeyFile } from './log-key.js';
 import { extendLevels, logTreeSource, tileWidth, type TileLevels } from './log-tree.js';
 import { consistencyPathFrom, inclusionPathFrom, merkleRoot, type MerkleSource } from './merkle.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
-import type { AuditStore, StoredRow, StoreTail } from './store.js';
+import type { AuditStore, StoredRow, StoredSeal, StoreTail } from './store.js';
 import type { AppendResult, AuditEntry, AuditEvent, AuditQuery, Checkpoint, HashAlgorithm, VerifyReport } from './types.js';
 import { verifyEntries } from './verify.js';
 import { parallelPass } from './sqlite/parallel-verify.js';
@@ -90,6 +90,8 @@ export class AuditLog {
   #lastTs = 0;
   #tiles: Buffer[] = [];
   #levels: TileLevels = [];
+  readonly #tileLeaves = new Map<number, Buffer[]>();
+  readonly #rangeMemo = new Map<string, Buffer>();
   #chunk: Buffer[] = [];
   #checkpointedSize = -1;
 
@@ -270,10 +272,10 @@ export class AuditLog {
     if (!Number.isSafeInteger(size) || size < 0 || size > this.#size) {
       throw auditError('ERR_AUDIT_NOT_FOUND', { message: `tree size ${size} is beyond the log's ${this.#size} entries` });
     }
-    let cached: { index: number; leaves: Buffer[] } | undefined;
     const leavesOfTile = (index: number): Buffer[] => {
       if (index === this.#tiles.length) return this.#chunk;
-      if (cached?.index === index) return cached.leaves;
+      const cached = this.#tileLeaves.get(index);
+      if (cached !== undefined) return cached;
       const leaves: Buffer[] = [];
       for (const row of this.#store.rows(index * tileWidth, index * tileWidth + tileWidth)) {
         leaves.push(rowLeafHash(this.#hasher, row.seq, row.ts, row.event));
@@ -281,10 +283,12 @@ export class AuditLog {
       if (leaves.length !== tileWidth) {
         throw auditError('ERR_AUDIT_NOT_FOUND', { message: `entries of tile ${index} are not in the live log (sealed into an archive?)`, hint: 'use the archive bundle for proofs of sealed entries' });
       }
-      cached = { index, leaves };
+      // A small cache of complete tiles' leaves: exports and proofs near each other reuse them.
+      if (this.#tileLeaves.size >= 32) this.#tileLeaves.delete(this.#tileLeaves.keys().next().value as number);
+      this.#tileLeaves.set(index, leaves);
       return leaves;
     };
-    return logTreeSource(size, this.#levels, leavesOfTile, this.#hasher);
+    return logTreeSource(size, this.#levels, leavesOfTile, this.#hasher, this.#rangeMemo);
   }
 
   /** The Merkle root (hex) of the first `size` entries (default: all). */
@@ -433,6 +437,12 @@ export class AuditLog {
   /** Sealed segments (archived rows no longer in the live database). */
   seals(): { firstSeq: number; endSeq: number; archive: string; archiveDigest: string; time: number }[] {
     return this.#store.seals().map(({ firstSeq, endSeq, archive, archiveDigest, time }) => ({ firstSeq, endSeq, archive, archiveDigest, time }));
+  }
+
+  /** @internal records a seal (rows below it leave the live database) and drops cached leaves. */
+  recordSeal(seal: StoredSeal): void {
+    this.#store.seal(seal);
+    this.#tileLeaves.clear();
   }
 
   /** @internal for sealing */

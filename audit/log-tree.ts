@@ -42,6 +42,7 @@ export const logTreeSource = (
   levels: TileLevels,
   leavesOfTile: (index: number) => readonly Buffer[],
   hasher: LogHasher,
+  memo?: Map<string, Buffer>,
 ): MerkleSource => {
   const tiles = levels[0] ?? [];
   const tileRange = (a: number, b: number): Buffer => {
@@ -64,8 +65,17 @@ export const logTreeSource = (
       const base = first * tileWidth;
       return rangeHashOf(leaves, lo - base, hi - base, hasher);
     }
+    // MTH(D[lo:hi]) depends only on those leaves, which never change: memoise across proofs.
+    const key = `${lo}:${hi}`;
+    const known = memo?.get(key);
+    if (known !== undefined) return known;
     const k = splitPoint(n);
-    return hasher.hashChildren(range(lo, lo + k), range(lo + k, hi));
+    const value = hasher.hashChildren(range(lo, lo + k), range(lo + k, hi));
+    if (memo !== undefined) {
+      if (memo.size >= 100_000) memo.clear();
+      memo.set(key, value);
+    }
+    return value;
   };
   return Object.freeze({
     size,

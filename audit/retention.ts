@@ -56,6 +56,6 @@ export const sealSegment = async (
   const archiveDigest = createHash('sha256').update(readFileSync(archive)).digest('hex');
   const lastRow = [...log.rows(toSeq - 1, toSeq)][0];
   if (lastRow === undefined) throw auditError('ERR_AUDIT_SEAL', { message: `entry ${toSeq - 1} is missing; verify the log before sealing` });
-  store.seal({ firstSeq: fromSeq, endSeq: toSeq, lastHash: lastRow.hash, archive, archiveDigest, time: options.now });
+  log.recordSeal({ firstSeq: fromSeq, endSeq: toSeq, lastHash: lastRow.hash, archive, archiveDigest, time: options.now });
   return Object.freeze({ sealed: true, fromSeq, toSeq, archive, archiveDigest });
 };
