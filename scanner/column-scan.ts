@@ -26,6 +26,8 @@ const isFreeTextValue = (v: string): boolean =>
 const hintBoost = 0.5;
 const hintWeight = 0.7;
 const minRatio = 0.3;
+const weakStrength = 0.8;
+const weakMinRatio = 0.6;
 
 const combine = (a: number, b: number): number => 1 - (1 - a) * (1 - b);
 
@@ -111,7 +113,10 @@ export const scoreColumn = (column: ColumnSample, recognizers: Recognizers): rea
     const ratio = t.matched / values.length;
     if (ratio < minRatio) continue;
     const hinted = hints.types.has(piType);
-    let confidence = (t.strength / t.matched) * Math.min(1, ratio / 0.8);
+    const strength = t.strength / t.matched;
+    // A weak pattern without a name hint must hold for most values (city names look like names).
+    if (!hinted && strength < weakStrength && ratio < weakMinRatio) continue;
+    let confidence = strength * Math.min(1, ratio / 0.8);
     if (hinted) confidence = combine(confidence, hintWeight * Math.min(1, ratio / 0.8));
     out.push({
       piType,
