@@ -1,4 +1,5 @@
-// Policy engine benchmark: in-process decisions over the hospital example (EMR reads), side
+// Policy engine benchmark: in-process decisions over the hospital example (EMR reads and
+// consent-gated insurer claim reads), side
 // by side with raw @casl/ability on equivalent rules (abilities cached per subject and
 // context, resources prefetched) and @cedar-policy/cedar-wasm on an equivalent Cedar policy
 // (pre-parsed policy set; entities marshalled per call). All three must agree on every
@@ -8,7 +9,7 @@ import { createMongoAbility, AbilityBuilder, subject as asSubject, type MongoAbi
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import { latency, ratio, throughput } from './harness.js';
 import { manualClock } from '../lib/clock.js';
-import { createEngine, loadPolicySet, openEntityStore, type EvaluationRequest } from '../pdp/index.js';
+import { createEngine, hasActiveConsent, loadPolicySet, openEntityStore, type EvaluationRequest } from '../pdp/index.js';
 
 const hospital = join(import.meta.dirname, '..', 'examples', 'hospital');
 const NOW = Date.parse('2026-06-01T09:00:00+08:00');
@@ -22,6 +23,8 @@ const emrs = ['e001', 'e002', 'e003'];
 const contexts: Record<string, unknown>[] = [{ purpose: 'treatment' }, {}, { breakGlass: true, reason: 'ER' }, { purpose: 'marketing' }];
 const workload: EvaluationRequest[] = [];
 for (const s of subjects) for (const e of emrs) for (const c of contexts) workload.push({ subject: { type: 'user', id: s }, action: { name: 'read' }, resource: { type: 'emr', id: e }, context: c });
+// Insurers reading claims: allowed only with the patient's active payment consent to that insurer.
+for (const s of ['svc-ins-pa', 'svc-ins-xx']) for (const c of ['c001', 'c002']) for (const ctx of [{ purpose: 'payment' }, {}]) workload.push({ subject: { type: 'service', id: s }, action: { name: 'read' }, resource: { type: 'claim', id: c }, context: ctx });
 
 // ---- raw CASL: the same EMR rules, written by hand, subject attributes resolved up front.
 const PURPOSES = ['treatment', 'payment', 'research', 'operations'];
@@ -34,8 +37,11 @@ const minorWards = (guardian: string): string[] =>
       const b = String(attrs('patient', p).birthDate ?? '');
       return Date.parse(b) > NOW - 14 * 365.25 * 86_400_000; // under 14 (good enough for the fixed cast)
     });
-const buildRawAbility = (id: string, ctx: Record<string, unknown>): MongoAbility => {
-  const s = attrs('user', id);
+/** Patients with an active payment consent to `org` at the benchmark's fixed time. */
+const consentedPatients = (org: string): string[] =>
+  entities.list('patient').map((p) => p.id).filter((p) => hasActiveConsent(entities.consentsFor(p), { purpose: 'payment', recipient: org }, NOW));
+const buildRawAbility = (type: string, id: string, ctx: Record<string, unknown>): MongoAbility => {
+  const s = attrs(type, id);
   const { can, cannot, build } = new AbilityBuilder(createMongoAbility);
   const purpose = ctx.purpose as string | undefined;
   if (s.status === 'suspended' || (purpose !== undefined && !PURPOSES.includes(purpose))) return build();
@@ -44,53 +50,61 @@ const buildRawAbility = (id: string, ctx: Record<string, unknown>): MongoAbility
   if (s.role === 'nurse') can('read', 'emr', ['vitals', 'allergies', 'medications', 'nursingNotes', 'patientName'], { ward: s.ward });
   if (s.role === 'patient') can('read', 'emr', { patientId: id });
   if (s.role === 'guardian') can('read', 'emr', { patientId: { $in: minorWards(id) } });
+  if (type === 'service' && s.role === 'insurer' && purpose === 'payment') {
+    can('read', 'claim', ['amount', 'diagnosisCode', 'visitDate', 'patientName'], { insurer: s.org, patientId: { $in: consentedPatients(String(s.org)) } });
+  }
   // Later rules win in CASL: denies go last.
   if (s.role === 'nurse') cannot('read', 'emr', { classification: 'restricted' });
   if (s.role === 'security_officer') cannot('read', 'emr');
   return build();
 };
 const rawCache = new Map<string, MongoAbility>();
-const emrObjects = new Map(emrs.map((e) => [e, asSubject('emr', { id: e, ...attrs('emr', e) })]));
+const resourceObjects = new Map(workload.map((r) => [`${r.resource.type}/${r.resource.id}`, asSubject(r.resource.type, { id: r.resource.id, ...attrs(r.resource.type, r.resource.id) })]));
 const rawDecide = (r: EvaluationRequest): boolean => {
-  const key = JSON.stringify([r.subject.id, r.context]);
+  const key = JSON.stringify([r.subject.type, r.subject.id, r.context]);
   let a = rawCache.get(key);
-  if (!a) rawCache.set(key, (a = buildRawAbility(r.subject.id, r.context ?? {})));
-  return a.can('read', emrObjects.get(r.resource.id)!);
+  if (!a) rawCache.set(key, (a = buildRawAbility(r.subject.type, r.subject.id, r.context ?? {})));
+  return a.can('read', resourceObjects.get(`${r.resource.type}/${r.resource.id}`)!);
 };
 
 // ---- Cedar: the same rules as a Cedar policy set, pre-parsed once.
 const CEDAR = `
-permit(principal, action == Action::"read", resource) when {
+permit(principal, action == Action::"read", resource is Emr) when {
   principal.role == "doctor" && context has purpose && context.purpose == "treatment" &&
   principal has department && resource.department == principal.department && resource.careTeam.contains(principal.uid) };
-permit(principal, action == Action::"read", resource) when {
+permit(principal, action == Action::"read", resource is Emr) when {
   principal.role == "doctor" && context has breakGlass && context.breakGlass && context has reason };
-permit(principal, action == Action::"read", resource) when {
+permit(principal, action == Action::"read", resource is Emr) when {
   principal.role == "nurse" && principal has ward && resource.ward == principal.ward };
-permit(principal, action == Action::"read", resource) when {
+permit(principal, action == Action::"read", resource is Emr) when {
   principal.role == "patient" && resource.patientId == principal.uid };
-permit(principal, action == Action::"read", resource) when {
+permit(principal, action == Action::"read", resource is Emr) when {
   principal.role == "guardian" && principal.minorWards.contains(resource.patientId) };
-forbid(principal, action == Action::"read", resource) when { principal.role == "nurse" && resource.classification == "restricted" };
+permit(principal, action == Action::"read", resource is Claim) when {
+  principal.role == "insurer" && context has purpose && context.purpose == "payment" &&
+  resource.insurer == principal.org && principal.consentedPatients.contains(resource.patientId) };
+forbid(principal, action == Action::"read", resource is Emr) when { principal.role == "nurse" && resource.classification == "restricted" };
 forbid(principal, action, resource) when { principal has status && principal.status == "suspended" };
 forbid(principal, action, resource) when { context has purpose && !(["treatment", "payment", "research", "operations"].contains(context.purpose)) };
-forbid(principal, action == Action::"read", resource) when { principal.role == "security_officer" };
+forbid(principal, action == Action::"read", resource is Emr) when { principal.role == "security_officer" };
 `;
 const parsed = cedar.preparsePolicySet('hospital', { staticPolicies: CEDAR });
 if (parsed.type !== 'success') throw new Error(`cedar policy does not parse: ${JSON.stringify(parsed.errors)}`);
-const cedarUser = (id: string) => {
-  const s = attrs('user', id);
-  return { uid: { type: 'User', id }, attrs: { uid: id, ...s, minorWards: s.role === 'guardian' ? minorWards(id) : [] } as Record<string, cedar.CedarValueJson>, parents: [] };
+const cedarType = (t: string): string => ({ user: 'User', service: 'Service', emr: 'Emr', claim: 'Claim' })[t] ?? t;
+const cedarPrincipal = (type: string, id: string) => {
+  const s = attrs(type, id);
+  const extra = { minorWards: s.role === 'guardian' ? minorWards(id) : [], consentedPatients: s.role === 'insurer' ? consentedPatients(String(s.org)) : [] };
+  return { uid: { type: cedarType(type), id }, attrs: { uid: id, ...s, ...extra } as Record<string, cedar.CedarValueJson>, parents: [] };
 };
-const cedarEmr = (id: string) => ({ uid: { type: 'Emr', id }, attrs: { ...attrs('emr', id) } as Record<string, cedar.CedarValueJson>, parents: [] });
+const cedarResource = (type: string, id: string) => ({ uid: { type: cedarType(type), id }, attrs: { ...attrs(type, id) } as Record<string, cedar.CedarValueJson>, parents: [] });
 const cedarDecide = (r: EvaluationRequest): boolean => {
   const answer = cedar.statefulIsAuthorized({
-    principal: { type: 'User', id: r.subject.id },
+    principal: { type: cedarType(r.subject.type), id: r.subject.id },
     action: { type: 'Action', id: 'read' },
-    resource: { type: 'Emr', id: r.resource.id },
+    resource: { type: cedarType(r.resource.type), id: r.resource.id },
     context: (r.context ?? {}) as cedar.Context,
     preparsedPolicySetId: 'hospital',
-    entities: [cedarUser(r.subject.id), cedarEmr(r.resource.id)],
+    entities: [cedarPrincipal(r.subject.type, r.subject.id), cedarResource(r.resource.type, r.resource.id)],
   });
   if (answer.type !== 'success') throw new Error(`cedar failed: ${JSON.stringify(answer.errors)}`);
   return answer.response.decision === 'allow';
@@ -108,7 +122,7 @@ for (const r of workload) {
   }
   if (ours) allows += 1;
 }
-console.log(`workload: ${workload.length} EMR read requests (${allows} allow, ${workload.length - allows} deny); custos, raw CASL and Cedar agree on all`);
+console.log(`workload: ${workload.length} requests, EMR reads and consent-gated claim reads (${allows} allow, ${workload.length - allows} deny); custos, raw CASL and Cedar agree on all`);
 
 const ms = Number(process.env.BENCH_MS ?? 1000);
 let i = 0;
