@@ -23,6 +23,8 @@ export interface ScanDeps {
 const maxTextSpans = 1000;
 const maxExamples = 3;
 
+const distinctKey = (location: string, type: PiType): string => `${location}\u0000${type}`;
+
 const isPostgresUrl = (target: string): boolean => /^postgres(?:ql)?:\/\//i.test(target);
 
 /**
@@ -184,14 +186,26 @@ const scanUnit = async (
   const minors = countMinors(unit.rows, birthColumns, todayIso, rules);
 
   // Distinct values of direct identifiers: one more pass over the source, bounded memory.
-  const directLocations = [...new Set(detected.filter((d) => !d.detection.isFreeText && rules.types[d.detection.piType].identifierRole === 'direct').map((d) => d.column.location))];
+  const directTypes = new Map<string, PiType[]>();
+  for (const d of detected) {
+    if (d.detection.isFreeText || rules.types[d.detection.piType].identifierRole !== 'direct') continue;
+    const list = directTypes.get(d.column.location) ?? [];
+    list.push(d.detection.piType);
+    directTypes.set(d.column.location, list);
+  }
   const distinct = new Map<string, DistinctCount>();
-  if (directLocations.length > 0 && unit.walk !== undefined) {
-    const counters = new Map(directLocations.map((l) => [l, createDistinctCounter(options.distinctExactLimit)]));
-    await unit.walk(directLocations, (location, value) => counters.get(location)?.add(normaliseIdentifier(value)));
-    for (const [l, c] of counters) {
-      distinct.set(l, c.result());
-      sketches.set(`${unit.source}\u0000${l}`, c.sketch());
+  if (directTypes.size > 0 && unit.walk !== undefined) {
+    const counters = new Map<string, ReturnType<typeof createDistinctCounter>>();
+    for (const [location, types] of directTypes) for (const t of types) counters.set(distinctKey(location, t), createDistinctCounter(options.distinctExactLimit));
+    await unit.walk([...directTypes.keys()], (location, value) => {
+      const types = directTypes.get(location)!;
+      // A field holding two identifier types (FHIR telecom: phones and e-mails) counts each apart.
+      const type = types.length === 1 ? types[0]! : types.find((t) => recognizers.matchValue(value).some((m) => m.type === t));
+      if (type !== undefined) counters.get(distinctKey(location, type))?.add(normaliseIdentifier(value));
+    });
+    for (const [key, c] of counters) {
+      distinct.set(key, c.result());
+      sketches.set(`${unit.source}\u0000${key}`, c.sketch());
     }
   }
   const individuals = Math.max(unit.rowCount, ...[...distinct.values()].map((d) => d.value));
@@ -204,7 +218,7 @@ const scanUnit = async (
       ...(medicalContext === undefined ? {} : { medicalContext }),
       individuals,
     });
-    const d = distinct.get(column.location);
+    const d = distinct.get(distinctKey(column.location, detection.piType));
     const isDirect = rules.types[detection.piType].identifierRole === 'direct' && !detection.isFreeText;
     return Object.freeze({
       source: unit.source,

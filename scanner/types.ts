@@ -224,7 +224,7 @@ export interface ScanReport {
   readonly findings: readonly Finding[];
   readonly stats: ScanStats;
   /**
-   * HyperLogLog registers per direct-identifier column (key: source + NUL + location), for the
+   * HyperLogLog registers per direct-identifier column (key: source, location and type, NUL-separated), for the
    * inventory's union estimates. Hashes only: no value can be read back. Not part of `--json`.
    */
   readonly sketches: ReadonlyMap<string, Uint8Array>;

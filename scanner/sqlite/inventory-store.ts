@@ -161,7 +161,7 @@ export const openInventoryStore = (file: string): InventoryStore => {
     const sources = new Set([...report.sources, ...report.findings.map((f) => f.source)]);
     for (const s of sources) insertSource.run(scanId, s);
     for (const f of report.findings) {
-      const sketch = report.sketches.get(`${f.source}\u0000${f.location}`);
+      const sketch = report.sketches.get(`${f.source}\u0000${f.location}\u0000${f.piType}`);
       insertFinding.run(
         scanId, f.source, f.sourceType, f.location, f.kind, f.piType, f.confidence, f.sampled, f.matched, f.spanCount,
         JSON.stringify(f.examples), JSON.stringify(f.classification), f.distinct === undefined ? null : JSON.stringify(f.distinct),
