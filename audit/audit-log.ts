@@ -220,8 +220,9 @@ export class AuditLog {
         const chunk = [...this.#chunk];
         const newTiles: Buffer[] = [];
         const out: AppendResult[] = [];
+        // One timestamp per group commit: the batch becomes durable at one moment.
+        ts = Math.max(ts, this.#clock.now());
         for (const item of batch) {
-          ts = Math.max(ts, this.#clock.now());
           const leaf = rowLeafHash(hasher, size, ts, item.json);
           const hash = chainHash(hasher, prev, leaf);
           tx.insertRow({ seq: size, ts, event: item.json, prev, hash });

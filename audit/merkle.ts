@@ -27,8 +27,14 @@ const isPowerOfTwo = (n: number): boolean => n > 0 && Number.isInteger(Math.log2
 export const rangeHashOf = (leaves: readonly Uint8Array[], lo: number, hi: number, hasher: LogHasher): Buffer => {
   if (hi - lo === 0) return hasher.emptyRoot();
   if (hi - lo === 1) return Buffer.from(leaves[lo] as Uint8Array);
+  return subtree(leaves, lo, hi, hasher) as Buffer;
+};
+
+// Inner recursion without copying leaves: they are only read, as hash inputs.
+const subtree = (leaves: readonly Uint8Array[], lo: number, hi: number, hasher: LogHasher): Buffer | Uint8Array => {
+  if (hi - lo === 1) return leaves[lo] as Uint8Array;
   const k = splitPoint(hi - lo);
-  return hasher.hashChildren(rangeHashOf(leaves, lo, lo + k, hasher), rangeHashOf(leaves, lo + k, hi, hasher));
+  return hasher.hashChildren(subtree(leaves, lo, lo + k, hasher), subtree(leaves, lo + k, hi, hasher));
 };
 
 /** A `MerkleSource` over an in-memory array of leaf hashes. */
