@@ -12,7 +12,7 @@ import { ageOn, parseResidentId } from './resident-id.js';
 import { defaultRuleSet } from './rule-set.js';
 import { csvUnit, fileKindOf, jsonUnits, listFiles, ndjsonUnits, textDocument } from './sources/files.js';
 import { openSqliteSource } from './sqlite/sqlite-source.js';
-import type { DistinctCount, Finding, PiType, ScanOptions, ScanReport, SourceUnit, Span, TextDocument } from './types.js';
+import type { DistinctCount, Finding, PiType, ScanOptions, ScanReport, Source, SourceUnit, Span, TextDocument } from './types.js';
 
 export interface ScanDeps {
   readonly clock: Clock;
@@ -32,7 +32,7 @@ const isPostgresUrl = (target: string): boolean => /^postgres(?:ql)?:\/\//i.test
  *
  * @example const report = await scan(['examples/sample-data'], { sampleSize: 1000, minConfidence: 0.5 }, { clock: systemClock });
  */
-export const scan = async (targets: readonly string[], options: ScanOptions, deps: ScanDeps): Promise<ScanReport> => {
+export const scan = async (targets: readonly (string | Source)[], options: ScanOptions, deps: ScanDeps): Promise<ScanReport> => {
   validateOptions(options);
   const rules = deps.rules ?? defaultRuleSet();
   const now = deps.clock.now();
@@ -43,9 +43,23 @@ export const scan = async (targets: readonly string[], options: ScanOptions, dep
   const stats = { files: 0, tables: 0, columns: 0, documents: 0, skipped: [] as string[] };
 
   // Precondition: every input is readable before any work starts, so a typo fails fast.
-  for (const target of targets) checkTarget(target);
+  for (const target of targets) if (typeof target === 'string') checkTarget(target);
 
   for (const target of targets) {
+    if (typeof target !== 'string') {
+      // A plugged-in source (e.g. a PostgreSQL adapter): it yields table units and text documents.
+      for await (const unit of target.units({ sampleSize: options.sampleSize, ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }) })) {
+        if (unit.kind === 'text') {
+          stats.documents += 1;
+          findings.push(...(await scanDocument(unit, recognizers, rules, options, todayIso)));
+        } else {
+          stats.tables += 1;
+          stats.columns += unit.columns.length;
+          findings.push(...(await scanUnit(unit, recognizers, rules, options, todayIso, sketches)));
+        }
+      }
+      continue;
+    }
     for (const file of listFiles(target)) {
       const kind = fileKindOf(file);
       if (kind === undefined) {
@@ -94,7 +108,7 @@ export const scan = async (targets: readonly string[], options: ScanOptions, dep
   return Object.freeze({
     scannedAt: new Date(now).toISOString(),
     ruleSetVersion: rules.version,
-    sources: Object.freeze([...targets]),
+    sources: Object.freeze(targets.map((t) => (typeof t === 'string' ? t : t.name))),
     findings: Object.freeze(findings),
     stats: Object.freeze({ ...stats, skipped: Object.freeze(stats.skipped) }),
     sketches,

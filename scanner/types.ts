@@ -169,14 +169,14 @@ export interface TextChunk {
 }
 
 /**
- * A pluggable source. `open` yields table-like units and text documents. PostgreSQL plugs in
- * here: an adapter that lists tables, samples `LIMIT n` rows per table and implements
- * `walk` with a server-side cursor.
+ * A pluggable source, passed to `scan` beside paths. `units` yields table-like units and text
+ * documents. PostgreSQL plugs in here: an adapter that lists tables, samples `LIMIT n` rows per
+ * table and implements `walk` with a server-side cursor (see scanner/README.md, "Sources").
  */
 export interface Source {
   readonly name: string;
   readonly sourceType: SourceType;
-  units(options: SourceOptions): AsyncIterable<SourceUnit | TextDocument>;
+  units(options: SourceOptions): AsyncIterable<SourceUnit | TextDocument> | Iterable<SourceUnit | TextDocument>;
 }
 
 export interface TextDocument {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { manualClock } from '../../lib/clock.js';
-import { scan, type Finding } from '../../scanner/index.js';
+import { scan, type Finding, type Source } from '../../scanner/index.js';
 import { createCsvParser } from '../../scanner/sources/csv-parser.js';
 
 const clock = manualClock(Date.parse('2026-11-26T00:00:00Z'));
@@ -137,6 +137,34 @@ describe('sources', () => {
       chmodSync(join(d, 'secret.csv'), 0o000);
       await assert.rejects(scan([join(d, 'secret.csv')], options, { clock }), { code: 'ERR_SCANNER_UNREADABLE_INPUT' });
     }
+  });
+  it('a plugged-in Source (as a PostgreSQL adapter would be) is scanned like a built-in one', async () => {
+    const ids = ['110102199101010078', '44011320141005001X', '412723199010050012'];
+    const source: Source = {
+      name: 'postgres://his/emr',
+      sourceType: 'postgres',
+      units: () => [
+        {
+          kind: 'table',
+          source: 'postgres://his/emr',
+          sourceType: 'postgres',
+          container: 'public.patient',
+          columns: [{ location: 'public.patient.sfzh', kind: 'column', name: 'sfzh', container: 'public.patient', values: ids, total: 3 }],
+          rows: ids.map((v) => ({ 'public.patient.sfzh': v })),
+          rowCount: 3,
+          walk: async (locations, visit) => ids.forEach((v) => visit(locations[0]!, v)),
+        },
+        { kind: 'text', source: 'postgres://his/emr', sourceType: 'postgres', container: 'public.notes', chunks: async function* () { yield { text: '手机13800138000', offset: 0 }; } },
+      ],
+    };
+    const report = await scan([source], options, { clock });
+    assert.deepEqual(report.sources, ['postgres://his/emr']);
+    const f = find(report.findings, 'public.patient.sfzh', 'residentId')!;
+    assert.equal(f.sourceType, 'postgres');
+    assert.equal(f.distinct?.value, 3);
+    // "patient" table: a medical context, reported as a reading beside the stricter 35273 one.
+    assert.ok(f.classification.readings.some((r) => r.basis === 'context' && r.spiCategory === 'medicalHealth'));
+    assert.ok(report.findings.some((x) => x.piType === 'mobilePhone' && x.kind === 'text'));
   });
   it('refuses bad options', async () => {
     await assert.rejects(scan([], { sampleSize: 0, minConfidence: 0.5 }, { clock }), { code: 'ERR_SCANNER_INVALID_OPTION' });
