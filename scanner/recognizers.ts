@@ -399,7 +399,9 @@ export const compileRecognizers = (todayIso: string): Recognizers => {
       }
       // Letter-led tokens. Plain words (most of English text) only meet a few word lists.
       if (t.includes('@')) {
-        if (emailPattern.test(t)) push('email', s, e, 0.95);
+        const colon = t.lastIndexOf(':', t.indexOf('@'));
+        const from = colon >= 0 ? colon + 1 : 0; // "email:a@b.com"
+        if (emailPattern.test(t.slice(from))) push('email', s + from, e, 0.95);
         continue;
       }
       if (isPlainWord(t)) {
@@ -460,7 +462,11 @@ export const compileRecognizers = (todayIso: string): Recognizers => {
       if (labSpecialFlag !== undefined) {
         const value = labValueAfter.exec(text.slice(e, e + 24));
         if (value !== null && /\d/.test(value[0])) push('labResult', s, e + value[0].length, 0.75, labSpecialFlag);
+        continue;
       }
+      // "Tel:13800138000", "ID.110102…": a label glued to a value; scan again after the separator.
+      const glue = t.search(/[:.]/);
+      if (glue > 0 && glue < t.length - 1) tokenRe.lastIndex = s + glue + 1;
     }
 
     const keywordRe = new RegExp(firstCharSource, 'g');

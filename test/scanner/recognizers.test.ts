@@ -137,6 +137,10 @@ describe('free text spans (JavaScript string indices)', () => {
     assert.equal(text.slice(m.start, m.end), '13800138000');
     assert.equal(m.start, text.indexOf('138'));
   });
+  it('separates labels glued to values (Tel:…, ID:…, email:…)', () => {
+    const spans = spansOf('Tel:13800138000 ID:110102199101010078 email:a@example.com');
+    assert.deepEqual(spans.map((x) => [x.type, x.value]), [['mobilePhone', '13800138000'], ['residentId', '110102199101010078'], ['email', 'a@example.com']]);
+  });
   it('adds the chunk offset', () => {
     const m = r.scanText('手机13800138000', 1000).find((x) => x.type === 'mobilePhone')!;
     assert.deepEqual([m.start, m.end], [1002, 1013]);
