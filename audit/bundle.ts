@@ -124,7 +124,15 @@ export const verifyBundle = (text: string, options: { readonly verifierKeys?: re
   if (algorithm === undefined) throw auditError('ERR_AUDIT_BUNDLE', { message: 'bundle header names no known hash algorithm' });
   const hasher = logHasher(algorithm);
   const keys = options.verifierKeys ?? (typeof header.verifierKey === 'string' ? [header.verifierKey] : []);
-  const verifiers: NoteVerifier[] = keys.map((k) => parseVerifierKey(k));
+  // A malformed key given by the auditor is their error (thrown); one taken from the bundle is a finding.
+  const verifiers: NoteVerifier[] = options.verifierKeys !== undefined ? keys.map((k) => parseVerifierKey(k)) : [];
+  if (options.verifierKeys === undefined) {
+    try {
+      verifiers.push(...keys.map((k) => parseVerifierKey(k)));
+    } catch (error) {
+      add('forged-checkpoint', `the bundle's own verifier key is malformed: ${(error as Error).message}`);
+    }
+  }
   const cpLine = parse(lines[1] ?? '', 2);
   let checkpoint: Checkpoint | undefined;
   try {

@@ -72,7 +72,7 @@ export const logTreeSource = (
     const k = splitPoint(n);
     const value = hasher.hashChildren(range(lo, lo + k), range(lo + k, hi));
     if (memo !== undefined) {
-      if (memo.size >= 100_000) memo.clear();
+      if (memo.size >= 50_000) memo.clear();
       memo.set(key, value);
     }
     return value;

@@ -99,3 +99,22 @@ test('sealing moves old tiles into a verifiable archive; the live log and its pr
     cleanup();
   }
 });
+
+test('a bundle whose own key was replaced by garbage is reported, not crashed on', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const log = openAuditLog({ file: join(dir, 'audit.db') });
+    await log.appendMany(Array.from({ length: 5 }, (_, i) => decision(i)));
+    const text = await exportText(log);
+    const [header, ...rest] = text.split('\n');
+    const broken = [JSON.stringify({ ...JSON.parse(header as string), verifierKey: 'not-a-key' }), ...rest].join('\n');
+    const report = verifyBundle(broken);
+    assert.equal(report.ok, false);
+    assert.equal(report.trustedKey, 'bundle');
+    assert.ok(report.findings.some((f) => f.kind === 'forged-checkpoint'));
+    assert.throws(() => verifyBundle(text, { verifierKeys: ['not-a-key'] }), { code: 'ERR_AUDIT_KEY' });
+    await log.close();
+  } finally {
+    cleanup();
+  }
+});
