@@ -349,6 +349,15 @@ export const compileRecognizers = (todayIso: string): Recognizers => {
         }
         const digitsOnly = isAllDigits(t);
         if (digitsOnly || /^\d{17}[Xx]$/.test(t)) {
+          if (t.length === 3 && t[0] === '1' && mobilePrefixes.has(t)) {
+            // "138 0013 8000": a mobile number written in groups.
+            const rest = /^ \d{4} \d{4}(?!\d)/.exec(text.slice(e, e + 11));
+            if (rest !== null && !isDecoyContext(text, s)) {
+              push('mobilePhone', s, e + rest[0].length, 0.85);
+              tokenRe.lastIndex = e + rest[0].length;
+            }
+            continue;
+          }
           if (t.length < 10) continue;
           if (isDecoyContext(text, s)) continue;
           if (t.length === 18) {

@@ -141,6 +141,10 @@ describe('free text spans (JavaScript string indices)', () => {
     const spans = spansOf('Tel:13800138000 ID:110102199101010078 email:a@example.com');
     assert.deepEqual(spans.map((x) => [x.type, x.value]), [['mobilePhone', '13800138000'], ['residentId', '110102199101010078'], ['email', 'a@example.com']]);
   });
+  it('finds mobile numbers written in groups', () => {
+    assert.deepEqual(spansOf('请拨打 138 0013 8000 联系').map((x) => [x.type, x.value]), [['mobilePhone', '138 0013 8000']]);
+    assert.deepEqual(spansOf('共 138 0013 80000 元').filter((x) => x.type === 'mobilePhone'), []);
+  });
   it('adds the chunk offset', () => {
     const m = r.scanText('手机13800138000', 1000).find((x) => x.type === 'mobilePhone')!;
     assert.deepEqual([m.start, m.end], [1002, 1013]);
