@@ -1,6 +1,6 @@
 // The inventory API reports use: one file under the data directory, opened per call.
 import { join } from 'node:path';
-import { openInventoryStore, type IndividualEstimate, type InventoryChanges, type InventoryEntry, type InventoryStore } from './sqlite/inventory-store.js';
+import { openInventoryStore, type ImportantDataNotification, type IndividualEstimate, type InventoryChanges, type InventoryEntry, type InventoryStore } from './sqlite/inventory-store.js';
 
 /** The inventory file inside a data directory. */
 export const inventoryPath = (dataDir: string): string => join(dataDir, 'inventory.db');
@@ -43,4 +43,14 @@ export const inventoryChanges = (dataDir: string): InventoryChanges => withInven
  */
 export const individualEstimates = (dataDir: string): readonly IndividualEstimate[] => withInventory(dataDir, (s) => s.individualEstimates());
 
-export type { IndividualEstimate, InventoryChanges, InventoryEntry, InventoryStore };
+/**
+ * Records that a finding's data was notified or published as important data; the inventory
+ * then reports `dslTier: "important"` with the reference (the scanner itself only ever says
+ * `importantCandidate`).
+ *
+ * @example recordImportantData('./custos-data', { source: 'his.db', location: 'genetic_tests.variant', piType: 'geneticData', reference: '国卫办〔2026〕1号', recordedAt: new Date().toISOString() })
+ */
+export const recordImportantData = (dataDir: string, notification: ImportantDataNotification): void =>
+  withInventory(dataDir, (s) => s.recordImportantData(notification));
+
+export type { ImportantDataNotification, IndividualEstimate, InventoryChanges, InventoryEntry, InventoryStore };

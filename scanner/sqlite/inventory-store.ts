@@ -45,9 +45,24 @@ export interface IndividualEstimate {
   readonly union: DistinctCount;
 }
 
+/** A human's record that the competent authority notified or published data as important (NDR Art. 29). */
+export interface ImportantDataNotification {
+  readonly source: string;
+  readonly location: string;
+  readonly piType: PiType;
+  /** The notification's reference (document number, catalogue entry). */
+  readonly reference: string;
+  readonly recordedAt: string;
+}
+
 export interface InventoryStore {
   /** Records a scan; returns its id. */
   record(report: ScanReport): number;
+  /**
+   * Records that data was notified as important: from then on `latest()` reports it with
+   * `dslTier: "important"` and the reference in `reasons` (COMPLIANCE.md §3.1 rule 2).
+   */
+  recordImportantData(notification: ImportantDataNotification): void;
   /** The latest findings of every source (each source's most recent scan). */
   latest(): readonly InventoryEntry[];
   /** For the sources of the most recent scan: what changed since each one's previous scan. */
@@ -85,6 +100,14 @@ CREATE TABLE IF NOT EXISTS findings (
   sketch BLOB
 );
 CREATE INDEX IF NOT EXISTS findings_scan ON findings(scan_id);
+CREATE TABLE IF NOT EXISTS important_data_notifications (
+  source TEXT NOT NULL,
+  location TEXT NOT NULL,
+  pi_type TEXT NOT NULL,
+  reference TEXT NOT NULL,
+  recorded_at TEXT NOT NULL,
+  PRIMARY KEY (source, location, pi_type)
+);
 `;
 
 interface FindingRow {
@@ -171,7 +194,28 @@ export const openInventoryStore = (file: string): InventoryStore => {
     return scanId;
   });
 
-  const latest = (): InventoryEntry[] => (db.prepare(latestPerSourceSql).all() as FindingRow[]).map(toEntry);
+  const latest = (): InventoryEntry[] => {
+    const notified = new Map(
+      (db.prepare('SELECT source, location, pi_type, reference FROM important_data_notifications').all() as { source: string; location: string; pi_type: string; reference: string }[]).map((n) => [
+        `${n.source}\u0000${n.location}\u0000${n.pi_type}`,
+        n.reference,
+      ]),
+    );
+    return (db.prepare(latestPerSourceSql).all() as FindingRow[]).map((row) => {
+      const entry = toEntry(row);
+      const reference = notified.get(keyOf(entry));
+      if (reference === undefined) return entry;
+      const c = entry.classification;
+      return { ...entry, classification: { ...c, dslTier: 'important' as const, generalGrade: null, reasons: [...c.reasons, `R-IMPORTANT:notified:${reference}`] } };
+    });
+  };
+
+  const recordImportantData = (n: ImportantDataNotification): void => {
+    if (n.reference.trim() === '' || n.reference.length > 200) {
+      throw new ScannerError('ERR_SCANNER_INVENTORY', { message: 'an important-data notification needs a reference of 1 to 200 characters', hint: 'give the notification document number or catalogue entry' });
+    }
+    db.prepare('INSERT OR REPLACE INTO important_data_notifications (source, location, pi_type, reference, recorded_at) VALUES (?, ?, ?, ?, ?)').run(n.source, n.location, n.piType, n.reference, n.recordedAt);
+  };
 
   const changesSincePrevious = (): InventoryChanges => {
     const last = db.prepare('SELECT max(id) AS id FROM scans').get() as { id: number | null };
@@ -228,5 +272,5 @@ export const openInventoryStore = (file: string): InventoryStore => {
     });
   };
 
-  return { record: (report) => record(report), latest, changesSincePrevious, individualEstimates, close: () => db.close() };
+  return { record: (report) => record(report), recordImportantData, latest, changesSincePrevious, individualEstimates, close: () => db.close() };
 };

@@ -78,6 +78,25 @@ describe('inventory', () => {
       store.close();
     }
   });
+  it('important data stays a candidate until a human records the notification', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'custos-inv-'));
+    const src = mkdtempSync(join(tmpdir(), 'custos-src-'));
+    const csv = join(src, 'genetic.csv');
+    writeFileSync(csv, 'rsid,variant\nrs80357713,c.68A>G\nrs28897696,c.5266C>T\n');
+    const store = openInventory(dataDir);
+    try {
+      store.record(await scan([csv], options, { clock }));
+      assert.ok(store.latest().every((e) => e.classification.dslTier === 'importantCandidate'));
+      store.recordImportantData({ source: csv, location: 'rsid', piType: 'geneticData', reference: 'NHC-2026-001', recordedAt: '2026-11-26T00:00:00Z' });
+      const rsid = store.latest().find((e) => e.location === 'rsid')!;
+      assert.equal(rsid.classification.dslTier, 'important');
+      assert.ok(rsid.classification.reasons.includes('R-IMPORTANT:notified:NHC-2026-001'));
+      assert.equal(store.latest().find((e) => e.location === 'variant')!.classification.dslTier, 'importantCandidate');
+      assert.throws(() => store.recordImportantData({ source: csv, location: 'rsid', piType: 'geneticData', reference: ' ', recordedAt: '2026-11-26T00:00:00Z' }), { code: 'ERR_SCANNER_INVENTORY' });
+    } finally {
+      store.close();
+    }
+  });
   it('an unwritable data directory is a coded error', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'custos-inv-')), 'f');
     writeFileSync(file, 'x');
