@@ -217,7 +217,7 @@ export const classify = (rules: RuleSet, type: PiType, context: ClassificationCo
   if (isPersonal && (context.minorsAged14 ?? 0) > 0) {
     // GB/T 35273-2020: children aged 14 *and under*; PIPL Art. 28: under 14. Reported, stricter controls.
     readings.push({ basis: 'GB/T 35273-2020', piClass: 'SPI', spiCategory: 'minorUnder14' });
-    reasons.push(`${minor.ruleId}:aged-${minor.gbt35273AgeAtOrBelow}`);
+    reasons.push(`${minor.ruleId}:aged-${minor.gbt35273AgeAtOrBelow}:${context.minorsAged14 ?? 0}-sampled-records`);
     if (piClass !== 'SPI') {
       piClass = 'SPI';
       spiCategory = 'minorUnder14';
@@ -227,7 +227,7 @@ export const classify = (rules: RuleSet, type: PiType, context: ClassificationCo
   if (minorFlag) {
     // PIPL Art. 28: every PI of a subject under 14 is sensitive (whole record).
     readings.push({ basis: 'PIPL-28', piClass: 'SPI', spiCategory: 'minorUnder14' });
-    reasons.push(`${minor.ruleId}:under-${minor.piplAgeBelow}`);
+    reasons.push(`${minor.ruleId}:under-${minor.piplAgeBelow}:${context.minorsUnder14 ?? 0}-sampled-records`);
     if (piClass !== 'SPI' || spiBasis === 'context') {
       piClass = 'SPI';
       spiCategory = 'minorUnder14';

@@ -81,6 +81,7 @@ describe('classification record (COMPLIANCE.md §3.1)', () => {
     assert.equal(c.spiCategory, 'minorUnder14');
     assert.equal(c.spiBasis, 'PIPL-28');
     assert.equal(c.minorFlag, true);
+    assert.ok(c.reasons.includes('R-MINOR:under-14:3-sampled-records'));
     assert.ok(c.healthLevel! >= 4);
     // Minors override the weaker context basis.
     assert.equal(classify(rules, 'email', { minorsUnder14: 1, medicalContext: 'x' }).spiBasis, 'PIPL-28');
