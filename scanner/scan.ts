@@ -12,7 +12,7 @@ import { ageOn, parseResidentId } from './resident-id.js';
 import { defaultRuleSet } from './rule-set.js';
 import { csvUnit, fileKindOf, jsonUnits, listFiles, ndjsonUnits, textDocument } from './sources/files.js';
 import { openSqliteSource } from './sqlite/sqlite-source.js';
-import type { DistinctCount, Finding, PiType, ScanOptions, ScanReport, Source, SourceUnit, Span, TextDocument } from './types.js';
+import type { DistinctCount, Finding, PiType, ProgressEvent, ScanOptions, ScanReport, Source, SourceUnit, Span, TextDocument } from './types.js';
 
 export interface ScanDeps {
   readonly clock: Clock;
@@ -44,11 +44,15 @@ export const scan = async (targets: readonly (string | Source)[], options: ScanO
 
   // Precondition: every input is readable before any work starts, so a typo fails fast.
   for (const target of targets) if (typeof target === 'string') checkTarget(target);
+  const fileCount = targets.reduce((n, t) => n + (typeof t === 'string' ? listFiles(t).length : 1), 0);
+  let fileIndex = 0;
+  const onProgress = options.onProgress === undefined ? undefined : (e: ProgressEvent) => options.onProgress?.({ ...e, file: fileIndex, files: fileCount });
 
   for (const target of targets) {
     if (typeof target !== 'string') {
       // A plugged-in source (e.g. a PostgreSQL adapter): it yields table units and text documents.
-      for await (const unit of target.units({ sampleSize: options.sampleSize, ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }) })) {
+      fileIndex += 1;
+      for await (const unit of target.units({ sampleSize: options.sampleSize, ...(onProgress === undefined ? {} : { onProgress }) })) {
         if (unit.kind === 'text') {
           stats.documents += 1;
           findings.push(...(await scanDocument(unit, recognizers, rules, options, todayIso)));
@@ -61,6 +65,7 @@ export const scan = async (targets: readonly (string | Source)[], options: ScanO
       continue;
     }
     for (const file of listFiles(target)) {
+      fileIndex += 1;
       const kind = fileKindOf(file);
       if (kind === undefined) {
         if (file === target) {
@@ -76,13 +81,13 @@ export const scan = async (targets: readonly (string | Source)[], options: ScanO
       stats.files += 1;
       if (kind === 'text' || kind === 'markdown') {
         stats.documents += 1;
-        findings.push(...(await scanDocument(textDocument(file, kind, options.onProgress), recognizers, rules, options, todayIso)));
+        findings.push(...(await scanDocument(textDocument(file, kind, onProgress), recognizers, rules, options, todayIso)));
         continue;
       }
       if (kind === 'sqlite') {
         const db = openSqliteSource(file);
         try {
-          for (const unit of db.units(options.sampleSize, options.onProgress)) {
+          for (const unit of db.units(options.sampleSize, onProgress)) {
             stats.tables += 1;
             stats.columns += unit.columns.length;
             findings.push(...(await scanUnit(unit, recognizers, rules, options, todayIso, sketches)));
@@ -94,10 +99,10 @@ export const scan = async (targets: readonly (string | Source)[], options: ScanO
       }
       const units =
         kind === 'csv' || kind === 'tsv'
-          ? [await csvUnit(file, kind === 'tsv' ? '\t' : ',', options.sampleSize, options.onProgress)]
+          ? [await csvUnit(file, kind === 'tsv' ? '\t' : ',', options.sampleSize, onProgress)]
           : kind === 'json'
-            ? jsonUnits(file, options.sampleSize, options.onProgress)
-            : await ndjsonUnits(file, options.sampleSize, options.onProgress);
+            ? jsonUnits(file, options.sampleSize, onProgress)
+            : await ndjsonUnits(file, options.sampleSize, onProgress);
       for (const unit of units) {
         stats.tables += 1;
         stats.columns += unit.columns.length;

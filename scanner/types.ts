@@ -198,6 +198,9 @@ export interface ProgressEvent {
   readonly done: number;
   readonly total: number;
   readonly unit: 'bytes' | 'tables';
+  /** Position of this file or source among all inputs (1-based), set by `scan`. */
+  readonly file?: number;
+  readonly files?: number;
 }
 
 export interface ScanStats {

@@ -133,11 +133,12 @@ const progressBar = (enabled: boolean) => {
       last = now;
       const ratio = e.total === 0 ? 1 : e.done / e.total;
       const filled = Math.round(ratio * 24);
-      process.stderr.write(`\r[${'#'.repeat(filled)}${'-'.repeat(24 - filled)}] ${String(Math.round(ratio * 100)).padStart(3)}% ${basename(e.source).slice(0, 40).padEnd(40)}`);
+      const position = e.file === undefined || e.files === undefined ? '' : `${e.file}/${e.files} `;
+      process.stderr.write(`\r${position}[${'#'.repeat(filled)}${'-'.repeat(24 - filled)}] ${String(Math.round(ratio * 100)).padStart(3)}% ${basename(e.source).slice(0, 40).padEnd(40)}`);
       shown = true;
     },
     done: (): void => {
-      if (shown) process.stderr.write(`\r${' '.repeat(72)}\r`);
+      if (shown) process.stderr.write(`\r${' '.repeat(80)}\r`);
     },
   };
 };

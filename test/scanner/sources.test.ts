@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { manualClock } from '../../lib/clock.js';
-import { scan, type Finding, type Source } from '../../scanner/index.js';
+import { scan, type Finding, type ProgressEvent, type Source } from '../../scanner/index.js';
 import { createCsvParser } from '../../scanner/sources/csv-parser.js';
 
 const clock = manualClock(Date.parse('2026-11-26T00:00:00Z'));
@@ -165,6 +165,16 @@ describe('sources', () => {
     // "patient" table: a medical context, reported as a reading beside the stricter 35273 one.
     assert.ok(f.classification.readings.some((r) => r.basis === 'context' && r.spiCategory === 'medicalHealth'));
     assert.ok(report.findings.some((x) => x.piType === 'mobilePhone' && x.kind === 'text'));
+  });
+  it('reports progress per file, with the file position among all inputs', async () => {
+    const d = dir();
+    writeFileSync(join(d, 'a.csv'), 'mobile\n13800138000\n');
+    writeFileSync(join(d, 'b.txt'), '手机13800138000\n');
+    const events: ProgressEvent[] = [];
+    await scan([d], { ...options, onProgress: (e) => events.push(e) }, { clock });
+    assert.deepEqual([...new Set(events.map((e) => `${e.file}/${e.files}`))], ['1/2', '2/2']);
+    assert.ok(events.every((e) => e.done <= e.total));
+    assert.equal(events.at(-1)!.done, events.at(-1)!.total);
   });
   it('refuses bad options', async () => {
     await assert.rejects(scan([], { sampleSize: 0, minConfidence: 0.5 }, { clock }), { code: 'ERR_SCANNER_INVALID_OPTION' });
