@@ -43,6 +43,7 @@ const text = {
   sealed: { zh: '已封存', en: 'sealed' },
   nothingToSeal: { zh: '没有可封存的旧事件', en: 'nothing old enough to seal' },
   appended: { zh: '已追加', en: 'appended' },
+  argEvent: { zh: '事件 JSON', en: 'event JSON' },
 } as const;
 
 const kinds: Readonly<Record<Finding['kind'], { zh: string; en: string }>> = {
@@ -268,7 +269,7 @@ export const register = (program: Command, context: () => CliContext, lang: Lang
   audit
     .command('append')
     .description(pick(text.append, lang))
-    .argument('<json>', 'event JSON')
+    .argument('<json>', pick(text.argEvent, lang))
     .option('--file <db>', pick(text.optFile, lang))
     .action(async (json: string, o: CommonOptions) => {
       const ctx = context();
