@@ -170,12 +170,22 @@ export class AuditLog {
 
   /** Appends several events; all or none are checked before any is queued. */
   appendMany(events: readonly AuditEvent[]): Promise<AppendResult[]> {
+    if (this.#closed) return Promise.reject(auditError('ERR_AUDIT_CLOSED', { message: 'audit log is closed' }));
+    let jsons: string[];
     try {
-      for (const e of events) eventJson(e);
+      jsons = events.map((e) => eventJson(e));
     } catch (error) {
       return Promise.reject(error);
     }
-    return Promise.all(events.map((e) => this.append(e)));
+    return Promise.all(
+      jsons.map(
+        (json) =>
+          new Promise<AppendResult>((resolve, reject) => {
+            this.#pending.push({ json, resolve, reject });
+            this.#schedule();
+          }),
+      ),
+    );
   }
 
   #schedule(): void {

@@ -261,3 +261,18 @@ test('a closed log refuses appends; close flushes pending appends first', async 
     cleanup();
   }
 });
+
+test('appendMany is all or nothing: one bad event rejects the call and appends none', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const log = openAuditLog({ file: join(dir, 'audit.db') });
+    await assert.rejects(log.appendMany([decision(1), { ...decision(2), phone: '13812345678' } as AuditEvent, decision(3)]), { code: 'ERR_AUDIT_PERSONAL_DATA' });
+    await log.flush();
+    assert.equal(log.size, 0);
+    const results = await log.appendMany([decision(1), decision(2)]);
+    assert.deepEqual(results.map((r) => r.seq), [0, 1]);
+    await log.close();
+  } finally {
+    cleanup();
+  }
+});
