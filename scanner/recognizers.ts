@@ -19,7 +19,7 @@ import {
   provinces,
   singleSurnames,
 } from './lexicon.js';
-import { parseResidentId } from './resident-id.js';
+import { isCalendarDate, parseResidentId } from './resident-id.js';
 import type { PiType } from './types.js';
 
 /** One type a value may be, how strongly, and whether a name hint is required to believe it. */
@@ -115,14 +115,13 @@ const isAllDigits = (s: string): boolean => {
   return s.length > 0;
 };
 
-const isCalendarDate = (y: number, m: number, d: number): boolean =>
-  y >= 1900 && y <= 2100 && m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
+const isPlausibleDate = (y: number, m: number, d: number): boolean => y >= 1900 && y <= 2100 && isCalendarDate(y, m, d);
 
 const isDate = (s: string): boolean => {
   const m = datePattern.exec(s) ?? compactDatePattern.exec(s);
   if (m === null) return false;
-  if (m[0].length === 8 && !s.includes('-')) return isCalendarDate(Number(s.slice(0, 4)), Number(s.slice(4, 6)), Number(s.slice(6, 8)));
-  return isCalendarDate(Number(m[1]), Number(m[2]), Number(m[3]));
+  if (m[0].length === 8 && !s.includes('-')) return isPlausibleDate(Number(s.slice(0, 4)), Number(s.slice(4, 6)), Number(s.slice(6, 8)));
+  return isPlausibleDate(Number(m[1]), Number(m[2]), Number(m[3]));
 };
 
 const isIpv4 = (s: string): boolean => {

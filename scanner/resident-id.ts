@@ -12,10 +12,13 @@ export interface ResidentIdFacts {
   readonly provinceCode: string;
 }
 
-const isCalendarDate = (year: number, month: number, day: number): boolean => {
+const monthDays = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
+
+/** True for a real Gregorian date (leap years included). */
+export const isCalendarDate = (year: number, month: number, day: number): boolean => {
   if (month < 1 || month > 12 || day < 1) return false;
-  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  return day <= days;
+  const isLeap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return day <= (month === 2 && isLeap ? 29 : monthDays[month - 1]!);
 };
 
 /**

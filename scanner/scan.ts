@@ -280,12 +280,14 @@ const scanDocument = async (doc: TextDocument, recognizers: Recognizers, rules: 
       t.strength = Math.max(t.strength, m.strength);
       t.isSpecial ||= m.isSpecial;
       if (t.spans.length < maxTextSpans) t.spans.push({ start: m.start, end: m.end });
+      const isBirthSource = m.type === 'residentId' || m.type === 'birthDate';
+      if (t.examples.length >= maxExamples && !isBirthSource) continue;
       const value = chunk.text.slice(m.start - chunk.offset, m.end - chunk.offset);
       if (t.examples.length < maxExamples) {
         const masked = maskSample(m.type, value);
         if (!t.examples.includes(masked)) t.examples.push(masked);
       }
-      const birth = birthDateOf(m.type, value.replace(/年|月/g, '-').replace(/日/, ''), todayIso);
+      const birth = isBirthSource ? birthDateOf(m.type, value.replace(/年|月/g, '-').replace(/日/, ''), todayIso) : undefined;
       if (birth !== undefined) {
         const age = ageOn(birth, todayIso);
         if (age < rules.escalation.minor.piplAgeBelow) under += 1;

@@ -45,6 +45,17 @@ describe('resident ID number (GB 11643-1999)', () => {
     assert.equal(isResidentIdValid(body + iso7064Mod11_2(body), '2026-11-26'), false);
     assert.equal(isResidentIdValid(body + iso7064Mod11_2(body), '2031-01-01'), true);
   });
+  it('knows leap years (29 February 2000 and 2004, not 1900 or 2001)', () => {
+    const id = (date: string) => {
+      const body = `110101${date}001`;
+      return body + iso7064Mod11_2(body);
+    };
+    assert.equal(isResidentIdValid(id('20000229')), true);
+    assert.equal(isResidentIdValid(id('20040229')), true);
+    assert.equal(isResidentIdValid(id('19000229')), false);
+    assert.equal(isResidentIdValid(id('20010229')), false);
+    assert.equal(isResidentIdValid(id('20010431')), false);
+  });
   it('reads birth date and sex from the number', () => {
     assert.deepEqual(parseResidentId('110102199101010078'), { birthDate: '1991-01-01', sex: 'male', provinceCode: '11' });
     assert.equal(parseResidentId('44011320141005001X')?.birthDate, '2014-10-05');
