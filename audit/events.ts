@@ -10,7 +10,7 @@ const required: Readonly<Record<AuditEventKind, readonly string[]>> = {
   decision: ['decisionId', 'subjectId', 'subjectType', 'action', 'resourceType', 'resourceId', 'decision', 'policyVersion'],
   'break-glass': ['subjectId', 'reasonCode'],
   'policy-change': ['policyVersion', 'change'],
-  key: ['keyId', 'operation'],
+  key: ['operation'],
   scan: ['scanId', 'source', 'result'],
   report: ['reportId', 'reportType'],
   admin: ['operation', 'result'],

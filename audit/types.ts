@@ -58,14 +58,38 @@ export interface PolicyChangeEvent extends EventBase {
   readonly digest?: string;
 }
 
-/** Key lifecycle (appended by kms): create, rotate, destroy (crypto-shredding), use by admin. */
+/**
+ * Key lifecycle (appended by kms): create, rotate, destroy, crypto-shredding. `operation` takes
+ * the kms event type as is (`key.rotated`, `data-key.shredded`, …) or a short verb.
+ */
 export interface KeyEvent extends EventBase {
   readonly kind: 'key';
-  readonly keyId: string;
-  readonly operation: 'create' | 'rotate' | 'disable' | 'destroy' | 'crypto-shred' | 'export-public' | 'import';
+  readonly operation:
+    | 'key.created'
+    | 'key.rotated'
+    | 'key.disabled'
+    | 'key.enabled'
+    | 'key.destruction-scheduled'
+    | 'key.destruction-cancelled'
+    | 'key.destroyed'
+    | 'data-key.created'
+    | 'data-key.rotated'
+    | 'data-key.rewrapped'
+    | 'data-key.shredded'
+    | 'create'
+    | 'rotate'
+    | 'disable'
+    | 'destroy'
+    | 'crypto-shred'
+    | 'export-public'
+    | 'import';
+  readonly keyId?: string;
   readonly keyVersion?: number;
-  /** For crypto-shredding: the subject whose data key was destroyed (id only). */
-  readonly dataSubjectId?: string;
+  /** Whose data key (crypto-shredding): a subject or tenant, by id only. */
+  readonly scope?: 'subject' | 'tenant';
+  readonly scopeId?: string;
+  /** How many keys or records the operation touched. */
+  readonly count?: number;
 }
 
 export interface ScanEvent extends EventBase {
