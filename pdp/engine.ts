@@ -100,11 +100,27 @@ const EMPTY_BAG: AttributeBag = Object.freeze({});
 const EMPTY_ROLES: ReadonlySet<string> = new Set();
 const NO_OBLIGATIONS: readonly Obligation[] = Object.freeze([]);
 
-/** The decision context without spreads (hot path): absent fields and masks stay absent. */
-const decisionContext = (id: string, policyVersion: string, o: Outcome): DecisionContext => {
-  if (o.fields === undefined) return { id, policyVersion, reasons: o.reasons, obligations: o.obligations };
-  if (o.masks === undefined) return { id, policyVersion, reasons: o.reasons, fields: o.fields, obligations: o.obligations };
-  return { id, policyVersion, reasons: o.reasons, fields: o.fields, masks: o.masks, obligations: o.obligations };
+/** The decision context without spreads (hot path): absent fields, masks and data subject stay absent. */
+const decisionContext = (id: string, policyVersion: string, o: Outcome, dataSubjectId: string | undefined): DecisionContext => {
+  let c: { -readonly [K in keyof DecisionContext]: DecisionContext[K] };
+  if (o.fields === undefined) c = { id, policyVersion, reasons: o.reasons, obligations: o.obligations };
+  else if (o.masks === undefined) c = { id, policyVersion, reasons: o.reasons, fields: o.fields, obligations: o.obligations };
+  else c = { id, policyVersion, reasons: o.reasons, fields: o.fields, masks: o.masks, obligations: o.obligations };
+  if (dataSubjectId !== undefined) c.dataSubjectId = dataSubjectId;
+  return c;
+};
+
+/**
+ * The id of the patient whose personal information the resource holds, as the resource type
+ * declares it (`patient: <attribute>`, or `patient: id` for the patient record itself); only a
+ * non-empty string counts. Decisions carry it so that "who accessed this patient's data" can be
+ * answered from the audit log (PIPL art. 45).
+ */
+const dataSubjectOf = (rt: ResourceTypeSpec, resourceId: string | undefined, resource: AttributeBag): string | undefined => {
+  const attr = rt.patient;
+  if (attr === undefined) return undefined;
+  const v = attr === 'id' ? resourceId : Object.hasOwn(resource, attr) ? resource[attr] : undefined;
+  return typeof v === 'string' && v.length > 0 ? v : undefined;
 };
 
 interface Outcome {
@@ -314,7 +330,7 @@ export const createEngine = (options: EngineOptions): Engine => {
     return bound;
   };
 
-  const deny = (p: Prepared, code: PdpErrorCode, message: { zh: string; en: string }): Decision =>
+  const deny = (p: Prepared, code: PdpErrorCode, message: { zh: string; en: string }, dataSubjectId?: string): Decision =>
     Object.freeze({
       decision: false,
       context: Object.freeze({
@@ -322,6 +338,7 @@ export const createEngine = (options: EngineOptions): Engine => {
         policyVersion: p.set.version,
         reasons: Object.freeze([Object.freeze({ id: code, effect: 'deny' as const, message })]),
         obligations: NO_OBLIGATIONS,
+        ...(dataSubjectId === undefined ? {} : { dataSubjectId }),
       }),
     });
 
@@ -440,13 +457,14 @@ export const createEngine = (options: EngineOptions): Engine => {
     env.subject = subject;
     env.context = context;
     if (!rt) return deny(p, 'ERR_PDP_UNKNOWN_RESOURCE_TYPE', bilingual('策略集未声明该资源类型', 'the policy set declares no such resource type'));
-    if (!rt.actions.includes(action)) return deny(p, 'ERR_PDP_UNKNOWN_ACTION', bilingual('该资源类型没有此操作', 'the resource type has no such action'));
     const resourceId = isString(request.resource.id) ? request.resource.id : undefined;
     const resource = entityBag(rt.name, resourceId, request.resource.properties);
+    env.resource = resource;
+    const dataSubjectId = dataSubjectOf(rt, resourceId, resource);
+    if (!rt.actions.includes(action)) return deny(p, 'ERR_PDP_UNKNOWN_ACTION', bilingual('该资源类型没有此操作', 'the resource type has no such action'), dataSubjectId);
     const nowMs = clock.now();
     const bound = bind(p, subject, view, nowMs);
     const rules = bound.ability.rulesFor(action, rt.name);
-    env.resource = resource;
     env.nowMs = nowMs;
     env.roleSet = bound.roles;
     env.rt = rt;
@@ -502,7 +520,7 @@ export const createEngine = (options: EngineOptions): Engine => {
     } else {
       outcome = outcomeOf(p, rt, action, rules, matched!, unknownDeny);
     }
-    return Object.freeze({ decision: outcome.decision, context: Object.freeze(decisionContext(newId(), set.version, outcome)) });
+    return Object.freeze({ decision: outcome.decision, context: Object.freeze(decisionContext(newId(), set.version, outcome, dataSubjectId)) });
   };
 
   const failed = (p: Prepared, err: unknown): Decision =>

@@ -53,6 +53,12 @@ export interface DecisionContext {
   /** Field path → named mask rule, for fields that must be shown masked. */
   readonly masks?: Readonly<Record<string, string>>;
   readonly obligations: readonly Obligation[];
+  /**
+   * The id of the patient whose data the resource holds (the resource type's `patient:`
+   * declaration), for "who accessed my data" answers (PIPL art. 45). An id only, never a value;
+   * absent when the type declares none or the resource does not name one.
+   */
+  readonly dataSubjectId?: string;
 }
 
 /** The engine's answer (AuthZEN 1.0 §6.2 plus the Custos context). */

@@ -85,6 +85,7 @@ const eventOf = (request: EvaluationRequest, decision: Decision, requestId: stri
     action: request.action.name,
     resourceType: request.resource.type,
     resourceId: request.resource.id,
+    patientId: decision.context.dataSubjectId,
     result: decision.decision ? 'permit' : 'deny',
     reasons: decision.context.reasons.map((r) => r.id),
     obligations: decision.context.obligations.map((o) => (o.field === undefined ? o.type : `${o.type}:${o.field}`)),

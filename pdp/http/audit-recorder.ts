@@ -27,6 +27,7 @@ const toAuditEvent = (event: DecisionEvent): Record<string, unknown> => ({
   obligations: event.obligations,
   policyVersion: event.policyVersion,
   requestId: event.requestId,
+  ...(event.patientId === undefined ? {} : { patientId: event.patientId }),
   ...(event.purpose === undefined ? {} : { purpose: event.purpose }),
   ...(event.caller === undefined ? {} : { actorId: event.caller }),
 });

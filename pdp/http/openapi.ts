@@ -119,6 +119,7 @@ export const openApiDocument = Object.freeze({
           fields: { type: 'array', items: { type: 'string' } },
           masks: { type: 'object', additionalProperties: { type: 'string' } },
           obligations: { type: 'array', items: ref('Obligation') },
+          dataSubjectId: { type: 'string', description: 'Id of the patient whose data the resource holds (PIPL art. 45); absent when the resource type declares none.' },
         },
       },
       EvaluationResponse: {

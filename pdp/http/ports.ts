@@ -55,6 +55,8 @@ export interface DecisionEvent {
   readonly action: string;
   readonly resourceType: string;
   readonly resourceId: string;
+  /** The patient whose data the resource holds (the decision's `context.dataSubjectId`), PIPL art. 45. */
+  readonly patientId: string | undefined;
   readonly result: 'permit' | 'deny';
   /** Reason ids (rule ids or codes), not their messages. */
   readonly reasons: readonly string[];
