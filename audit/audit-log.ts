@@ -81,6 +81,10 @@ export class AuditLog {
   readonly #signer: NoteSigner | undefined;
   readonly #verifierKey: string | undefined;
   #pending: Pending[] = [];
+  // Committed batches waiting for the next WAL fsync, and the fsync in flight (at most one).
+  #committed: { readonly batch: Pending[]; readonly results: AppendResult[] }[] = [];
+  #syncing: Promise<void> | undefined;
+  #syncFailure: unknown;
   #timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   #checkpointTimer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -148,14 +152,16 @@ export class AuditLog {
   }
 
   /**
-   * Appends one event; resolves once it is durable (its transaction committed with fsync).
+   * Appends one event; resolves once it is durable: its transaction committed, then an fsync of
+   * the WAL that started after the commit finished (off the event loop, on the threadpool).
    * Rejects with ERR_AUDIT_PERSONAL_DATA or ERR_AUDIT_INVALID_EVENT for bad events.
    *
    * @example
    * const { seq } = await log.append({ kind: 'admin', operation: 'keys.rotate', result: 'success' });
    */
   append(event: AuditEvent): Promise<AppendResult> {
-    if (this.#closed) return Promise.reject(auditError('ERR_AUDIT_CLOSED', { message: 'audit log is closed' }));
+    const refused = this.#refusal();
+    if (refused !== undefined) return Promise.reject(refused);
     let json: string;
     try {
       json = eventJson(event);
@@ -170,7 +176,8 @@ export class AuditLog {
 
   /** Appends several events; all or none are checked before any is queued. */
   appendMany(events: readonly AuditEvent[]): Promise<AppendResult[]> {
-    if (this.#closed) return Promise.reject(auditError('ERR_AUDIT_CLOSED', { message: 'audit log is closed' }));
+    const refused = this.#refusal();
+    if (refused !== undefined) return Promise.reject(refused);
     let jsons: string[];
     try {
       jsons = events.map((e) => eventJson(e));
@@ -186,6 +193,18 @@ export class AuditLog {
           }),
       ),
     );
+  }
+
+  #refusal(): Error | undefined {
+    if (this.#closed) return auditError('ERR_AUDIT_CLOSED', { message: 'audit log is closed' });
+    if (this.#syncFailure !== undefined) {
+      return auditError('ERR_AUDIT_STORE', {
+        message: `an fsync of audit log ${this.file} failed; later appends cannot be acknowledged as durable`,
+        cause: this.#syncFailure,
+        hint: 'check the disk, then reopen the log (and run custos audit verify)',
+      });
+    }
+    return undefined;
   }
 
   #schedule(): void {
@@ -213,11 +232,53 @@ export class AuditLog {
       this.#timer = undefined;
     }
     while (this.#pending.length > 0) this.#flushBatch();
+    await this.#durable();
+  }
+
+  /**
+   * The fsync pipeline. A batch is acknowledged only when an fsync that started after its
+   * commit has finished: `#committed` is taken as a whole when an fsync starts, and batches
+   * committed while it runs wait for the next one, which covers them all (coalescing). The
+   * fsync runs on the libuv threadpool, so the event loop keeps serving meanwhile.
+   */
+  #startSync(): void {
+    if (this.#syncing !== undefined || this.#committed.length === 0) return;
+    const covered = this.#committed;
+    this.#committed = [];
+    this.#syncing = this.#store.sync().then(
+      () => {
+        for (const { batch, results } of covered) {
+          for (let i = 0; i < batch.length; i++) (batch[i] as Pending).resolve(results[i] as AppendResult);
+        }
+      },
+      (error: unknown) => {
+        // After a failed fsync the kernel may have dropped the dirty pages; a later fsync
+        // succeeding proves nothing about them. Refuse to acknowledge anything from now on.
+        this.#syncFailure = error;
+        const failure = this.#refusal();
+        for (const { batch } of [...covered, ...this.#committed]) for (const p of batch) p.reject(failure);
+        this.#committed = [];
+      },
+    ).finally(() => {
+      this.#syncing = undefined;
+      this.#startSync();
+    });
+  }
+
+  /** Resolves once every batch committed so far is durable (or was rejected). */
+  async #durable(): Promise<void> {
+    this.#startSync();
+    while (this.#syncing !== undefined) await this.#syncing;
   }
 
   #flushBatch(): void {
     const batch = this.#pending.splice(0, this.#maxBatch);
     if (batch.length === 0) return;
+    if (this.#syncFailure !== undefined) {
+      const failure = this.#refusal();
+      for (const p of batch) p.reject(failure);
+      return;
+    }
     const hasher = this.#hasher;
     let results: AppendResult[];
     try {
@@ -262,7 +323,8 @@ export class AuditLog {
       for (const p of batch) p.reject(error);
       return;
     }
-    for (let i = 0; i < batch.length; i++) (batch[i] as Pending).resolve(results[i] as AppendResult);
+    this.#committed.push({ batch, results });
+    this.#startSync();
   }
 
   /** Re-reads the writer state from the store (after another process appended, or a failure). */
@@ -340,6 +402,7 @@ export class AuditLog {
     const root = this.root(size);
     const cp = await signCheckpoint({ origin: this.origin, size, root, time: this.#clock.now() }, this.#signer);
     this.#store.insertCheckpoint(cp.size, cp.time, Buffer.from(cp.root, 'hex'), cp.note);
+    await this.#store.sync();
     this.#checkpointedSize = size;
     return cp;
   }

@@ -57,5 +57,6 @@ export const sealSegment = async (
   const lastRow = [...log.rows(toSeq - 1, toSeq)][0];
   if (lastRow === undefined) throw auditError('ERR_AUDIT_SEAL', { message: `entry ${toSeq - 1} is missing; verify the log before sealing` });
   log.recordSeal({ firstSeq: fromSeq, endSeq: toSeq, lastHash: lastRow.hash, archive, archiveDigest, time: options.now });
+  await log.store.sync();
   return Object.freeze({ sealed: true, fromSeq, toSeq, archive, archiveDigest });
 };

@@ -49,8 +49,17 @@ export interface AuditStore {
   getMeta(key: string): string | undefined;
   /** Sets a meta value once; returns the value that is stored (an earlier one wins). */
   initMeta(key: string, value: string): string;
-  /** Runs `fn` in one immediate (write-locked) transaction, committed durably before returning. */
+  /**
+   * Runs `fn` in one immediate (write-locked) transaction and commits it before returning. The
+   * commit is atomic and survives a process crash (it is in the OS page cache) but not yet a
+   * power loss: call `sync()` for that.
+   */
   write<T>(fn: (tx: WriteTransaction) => T): T;
+  /**
+   * Makes every transaction committed before the call durable (survives power loss), without
+   * blocking the calling thread: the fsync runs on the libuv threadpool.
+   */
+  sync(): Promise<void>;
   tail(): StoreTail;
   /** Rows with from <= seq < to, in seq order. */
   rows(from: number, to: number): IterableIterator<StoredRow>;

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { auditError } from '../errors.js';
+import { walSync } from './wal-sync.js';
 import type { AuditStore, StoredCheckpoint, StoredRow, StoredSeal, StoreTail, WriteTransaction } from '../store.js';
 
 // Only seq is indexed (the primary key). Time ranges need no index: ts never decreases along
@@ -65,9 +66,10 @@ const toMs = (value: number | string, field: string): number => {
 };
 
 /**
- * Opens (creating if needed) an audit SQLite file: WAL journal, synchronous=FULL so that a
- * committed transaction survives a crash (SQLite fsyncs the WAL at each commit), append-only
- * triggers, and a busy timeout so that writers in several processes take turns.
+ * Opens (creating if needed) an audit SQLite file: WAL journal, synchronous=NORMAL (a commit
+ * writes the WAL without fsync, so it never blocks the caller on the disk; `sync()` then fsyncs
+ * the WAL on the libuv threadpool, see wal-sync.ts), append-only triggers, and a busy timeout
+ * so that writers in several processes take turns.
  *
  * @example
  * const store = openSqliteStore('custos-data/audit.db');
@@ -83,7 +85,8 @@ export const openSqliteStore = (file: string, options: SqliteStoreOptions = {}):
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
   if (options.readonly !== true) {
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
+    // NORMAL + walSync after the commit = FULL's durability with the fsync off the event loop.
+    db.pragma('synchronous = NORMAL');
     db.exec(schema);
     for (const sql of Object.values(triggers)) db.exec(sql);
   }
@@ -147,6 +150,7 @@ export const openSqliteStore = (file: string, options: SqliteStoreOptions = {}):
         throw cause;
       }
     },
+    sync: options.readonly === true ? () => Promise.resolve() : walSync(file),
     tail,
     // Paged, so that callers may query the store (proofs) while iterating.
     rows: function* (from, to) {
