@@ -1,20 +1,18 @@
 import { join } from 'node:path';
-import { openAuditLog } from '../../audit/index.js';
+import { openAuditLog, type AuditLog, type DecisionEvent as AuditDecisionEvent, type PolicyChangeEvent } from '../../audit/index.js';
 import type { CustosConfig } from '../../lib/config.js';
-import type { DecisionEvent, DecisionRecorder } from './ports.js';
+import type { DecisionEvent, DecisionRecorder, PolicyChange } from './ports.js';
 
 /**
  * The audit log behind the sidecar's `DecisionRecorder` seam: each decision becomes one audit
  * event (ids and codes only), appended with group commit; `record` resolves once they are
  * durable, and the sidecar answers only then.
  */
-type AuditLike = {
-  append(event: Record<string, unknown>): Promise<unknown>;
-  appendMany(events: readonly Record<string, unknown>[]): Promise<unknown>;
-  close(): Promise<void>;
-};
 
-const toAuditEvent = (event: DecisionEvent): Record<string, unknown> => ({
+/** What the recorder needs of the audit log (the audit module's `AuditLog` satisfies it). */
+export type AuditSink = Pick<AuditLog, 'append' | 'appendMany' | 'close'>;
+
+const toAuditEvent = (event: DecisionEvent): AuditDecisionEvent => ({
   kind: 'decision',
   decisionId: event.decisionId,
   subjectId: event.subjectId,
@@ -27,34 +25,50 @@ const toAuditEvent = (event: DecisionEvent): Record<string, unknown> => ({
   obligations: event.obligations,
   policyVersion: event.policyVersion,
   requestId: event.requestId,
+  // PIPL art. 45: "who accessed this patient's data" is a query on this id.
   ...(event.patientId === undefined ? {} : { patientId: event.patientId }),
   ...(event.purpose === undefined ? {} : { purpose: event.purpose }),
   ...(event.caller === undefined ? {} : { actorId: event.caller }),
 });
 
-/** Wraps an open audit log as a recorder (the log is closed, hence flushed, with the recorder). */
-export const auditRecorder = (log: AuditLike): DecisionRecorder => ({
+const toPolicyChangeEvent = (change: PolicyChange): PolicyChangeEvent => ({
+  kind: 'policy-change',
+  change: change.change,
+  policyVersion: change.policyVersion,
+  ...(change.previousVersion === undefined ? {} : { previousVersion: change.previousVersion }),
+});
+
+/**
+ * Wraps an open audit log as a recorder (the log is closed, hence flushed, with the recorder).
+ *
+ * @example
+ * const recorder = auditRecorder(openAuditLog({ file: 'custos-data/audit/audit.db' }));
+ */
+export const auditRecorder = (log: AuditSink): DecisionRecorder => ({
   record: async (events) => {
     await log.appendMany(events.map(toAuditEvent));
   },
   recordPolicyChange: async (change) => {
-    await log.append({ kind: 'policy-change', ...change });
+    await log.append(toPolicyChangeEvent(change));
   },
   close: () => log.close(),
 });
 
+/** The audit log file under a data directory: the one `custos audit …` and `custos keys …` use. */
+export const auditLogFile = (dataDir: string): string => join(dataDir, 'audit', 'audit.db');
+
 /**
- * Opens `<dataDir>/audit.db` with the configured hash and group commit.
+ * Opens `<dataDir>/audit/audit.db` with the configured hash and group commit.
  *
  * @example
  * const recorder = openAuditRecorder(config); // then startSidecar({ ..., recorder })
  */
-export const openAuditRecorder = (config: CustosConfig): DecisionRecorder => {
-  const log = openAuditLog({
-    file: join(config.dataDir, 'audit.db'),
-    hash: config.audit.hash,
-    groupCommitMs: config.audit.groupCommitMs,
-    checkpointIntervalMs: config.audit.checkpointIntervalMs,
-  });
-  return auditRecorder(log as unknown as AuditLike);
-};
+export const openAuditRecorder = (config: CustosConfig): DecisionRecorder =>
+  auditRecorder(
+    openAuditLog({
+      file: auditLogFile(config.dataDir),
+      hash: config.audit.hash,
+      groupCommitMs: config.audit.groupCommitMs,
+      checkpointIntervalMs: config.audit.checkpointIntervalMs,
+    }),
+  );

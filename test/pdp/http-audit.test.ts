@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { openAuditLog } from '../../audit/index.js';
 import { certificationDir, post, repoRoot, startReal } from './http-harness.js';
 
-/** Where the sidecar keeps its audit log. */
-const auditFile = (dataDir: string): string => join(dataDir, 'audit.db');
+/** Where the sidecar keeps its audit log: the file `custos audit …` and `custos keys …` use. */
+const auditFile = (dataDir: string): string => join(dataDir, 'audit', 'audit.db');
 
 test('a decision over HTTP appears in the audit log with its decision id, result, reasons and policy version; policy loads and reloads too', async () => {
   const s = await startReal(join(certificationDir, 'policies'), join(certificationDir, 'entities'), {}, { audit: true });

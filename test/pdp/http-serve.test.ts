@@ -3,7 +3,7 @@
 // down gracefully on SIGTERM (in-flight requests finished, audit log flushed).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,13 +38,22 @@ test('custos serve starts on the hospital example, decides, and stops cleanly on
     assert.equal(r.status, 200, r.text);
     assert.equal((r.body as { decision: boolean }).decision, true);
     assert.ok(existsSync(join(dataDir, 'entities.db')), 'the entity store lives in the data dir');
-    assert.ok(existsSync(join(dataDir, 'audit.db')), 'the audit log lives in the data dir');
+    assert.ok(existsSync(join(dataDir, 'audit', 'audit.db')), 'the audit log is the one `custos audit` reads: <dataDir>/audit/audit.db');
+    assert.ok(!existsSync(join(dataDir, 'audit.db')), 'no second audit log at the old place');
     child.kill('SIGTERM');
     assert.equal(await exited, 0);
     assert.match(output, /decision point stopped/);
     // Request logs carry ids and timings, not attribute values.
     assert.match(output, /"route":"\/access\/v1\/evaluation"/);
     assert.ok(!output.includes('treatment'), 'no request content in the logs');
+    // The auditor's CLI reads the log the sidecar wrote (PIPL art. 45: who accessed p001's data).
+    const query = spawnSync(process.execPath, [main, '--json', '--data-dir', dataDir, 'audit', 'query', '--patient', 'p001'], { cwd: repoRoot, encoding: 'utf8' });
+    assert.equal(query.status, 0, query.stderr);
+    const entries = JSON.parse(query.stdout) as { event: { kind: string; subjectId: string; resourceId: string; patientId?: string } }[];
+    assert.deepEqual(
+      entries.map((e) => [e.event.kind, e.event.subjectId, e.event.resourceId, e.event.patientId]),
+      [['decision', 'd001', 'e001', 'p001']],
+    );
   } finally {
     child.kill('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
