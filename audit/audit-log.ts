@@ -22,7 +22,10 @@ export interface AuditLogOptions {
   readonly file: string;
   /** Hash of a new log (default sha256); an existing log keeps the one it was created with. */
   readonly hash?: HashAlgorithm;
-  /** How long the first pending append waits for companions before the batch commits (default 2). */
+  /**
+   * While an fsync is in flight, how long a new append may wait for it to end before it is
+   * committed anyway (default 2 ms). With no fsync in flight appends commit on the next turn.
+   */
   readonly groupCommitMs?: number;
   /** Most events in one transaction (default 5,000). */
   readonly maxBatch?: number;
@@ -86,6 +89,7 @@ export class AuditLog {
   #syncing: Promise<void> | undefined;
   #syncFailure: unknown;
   #timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  #timerImmediate = false;
   #checkpointTimer: NodeJS.Timeout | undefined;
   #closed = false;
   // Writer state: mirrors the store's tail; re-read whenever another process wrote.
@@ -207,15 +211,28 @@ export class AuditLog {
     return undefined;
   }
 
+  /**
+   * Adaptive group commit. With no fsync in flight, pending appends commit on the next turn of
+   * the event loop (every append of the current turn joins) and their fsync starts at once:
+   * an idle sidecar pays one commit and one fsync of latency, no timer. While an fsync is in
+   * flight, appends gather: they commit when it ends (and share the next fsync), or after
+   * `groupCommitMs` if it is slow, or at once when `maxBatch` are waiting.
+   */
   #schedule(): void {
-    if (this.#timer !== undefined) return;
-    if (this.#pending.length >= this.#maxBatch) {
-      this.#timer = setImmediate(() => this.#runFlush());
-    } else if (this.#groupCommitMs === 0) {
-      this.#timer = setImmediate(() => this.#runFlush());
-    } else {
-      this.#timer = setTimeout(() => this.#runFlush(), this.#groupCommitMs);
+    const now = this.#pending.length >= this.#maxBatch || this.#syncing === undefined || this.#groupCommitMs === 0;
+    if (this.#timer !== undefined) {
+      if (!now || this.#timerImmediate) return;
+      this.#cancelTimer();
     }
+    this.#timerImmediate = now;
+    this.#timer = now ? setImmediate(() => this.#runFlush()) : setTimeout(() => this.#runFlush(), this.#groupCommitMs);
+  }
+
+  #cancelTimer(): void {
+    if (this.#timer === undefined) return;
+    if (this.#timerImmediate) clearImmediate(this.#timer as NodeJS.Immediate);
+    else clearTimeout(this.#timer as NodeJS.Timeout);
+    this.#timer = undefined;
   }
 
   #runFlush(): void {
@@ -226,11 +243,7 @@ export class AuditLog {
 
   /** Commits the pending appends now (what the timer does); returns when they are durable. */
   async flush(): Promise<void> {
-    if (this.#timer !== undefined) {
-      clearTimeout(this.#timer as NodeJS.Timeout);
-      clearImmediate(this.#timer as NodeJS.Immediate);
-      this.#timer = undefined;
-    }
+    this.#cancelTimer();
     while (this.#pending.length > 0) this.#flushBatch();
     await this.#durable();
   }
@@ -261,6 +274,11 @@ export class AuditLog {
       },
     ).finally(() => {
       this.#syncing = undefined;
+      // Appends that gathered during the fsync commit now and share the next one.
+      if (this.#pending.length > 0) {
+        this.#cancelTimer();
+        this.#runFlush();
+      }
       this.#startSync();
     });
   }

@@ -1,7 +1,13 @@
 // Audit log benchmark: appends (canonical JSON, chain, Merkle tiles, group commit) side by side
 // with raw better-sqlite3 batched inserts of the same rows; verification; inclusion proofs at
-// scale; bytes per event; SHA-256 vs SM3. Sizes: AUDIT_BENCH_EVENTS (default 1,000,000).
+// scale; bytes per event; SHA-256 vs SM3; and first the price of auditing for the sidecar:
+// the real sidecar (`custos serve`, hospital example) with the audit log on and off, under
+// autocannon at 10 connections, in alternating rounds (best of each, the machine is shared).
+// Sizes: AUDIT_BENCH_EVENTS (default 1,000,000); AUDIT_BENCH_SIDECAR_ROUNDS (default 3, 0 skips);
+// AUDIT_BENCH_ONLY=sidecar runs only that cell.
 import Database from 'better-sqlite3';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +15,69 @@ import { performance } from 'node:perf_hooks';
 import { canonicalize } from '../lib/canonical-json.js';
 import { entryText, logHasher, openAuditLog, verifyInclusion, type DecisionEvent } from '../audit/index.js';
 import { formatRate, latency, ratio, throughput } from './harness.js';
+
+// autocannon ships no type declarations: describe the part we use.
+const autocannon = createRequire(import.meta.url)('autocannon') as (options: Record<string, unknown>) => Promise<{
+  readonly requests: { readonly average: number };
+  readonly latency: { readonly p50: number; readonly p99: number };
+  readonly non2xx: number;
+  readonly errors: number;
+}>;
+const repoRoot = join(import.meta.dirname, '..');
+
+/** Starts `custos serve` on a free loopback port; resolves with its URL. */
+const startSidecar = (dataDir: string, audit: boolean, children: ChildProcess[]): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'cli', 'main.ts'), '--lang', 'en', 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir], {
+      cwd: repoRoot,
+      env: { ...process.env, CUSTOS_LOG_LEVEL: 'warn', CUSTOS_AUDIT_ENABLED: String(audit), CUSTOS_POLICY_WATCH: 'false' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`sidecar did not start:\n${output.slice(-2000)}`)), 30_000);
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1] as string);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`sidecar exited with ${code}:\n${output.slice(-2000)}`));
+    });
+  });
+
+/** Decisions/s of the sidecar with the audit log on vs off (10 connections, alternating rounds). */
+const sidecarCell = async (rounds: number, seconds: number): Promise<void> => {
+  const children: ChildProcess[] = [];
+  const body = JSON.stringify({ subject: { type: 'user', id: 'd001' }, action: { name: 'read' }, resource: { type: 'emr', id: 'e001' }, context: { purpose: 'treatment' } });
+  try {
+    const off = await startSidecar(join(dir, 'sidecar-off'), false, children);
+    const on = await startSidecar(join(dir, 'sidecar-on'), true, children);
+    for (const url of [off, on]) {
+      const answer = (await (await fetch(`${url}/access/v1/evaluation`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).json()) as { decision?: unknown };
+      if (answer.decision !== true) throw new Error(`the benchmark request is not permitted: ${JSON.stringify(answer)}`);
+    }
+    const best = { on: 0, off: 0 };
+    for (let round = 0; round < rounds; round++) {
+      for (const [label, url] of (round % 2 === 0 ? [['off', off], ['on', on]] : [['on', on], ['off', off]]) as ['on' | 'off', string][]) {
+        const r = await autocannon({ url: `${url}/access/v1/evaluation`, method: 'POST', connections: 10, duration: seconds, headers: { 'content-type': 'application/json' }, body });
+        const errors = r.non2xx + r.errors;
+        console.log(`sidecar decisions/s, audit ${label}, c=10, round ${round + 1}: ${formatRate(r.requests.average)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms${errors ? `, ${errors} errors/non-2xx` : ''}`);
+        best[label] = Math.max(best[label], r.requests.average);
+      }
+    }
+    ratio('sidecar decisions/s audit on / audit off (target >= 0.9)', best.on, best.off);
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+  }
+};
 
 const total = Number(process.env.AUDIT_BENCH_EVENTS ?? 1_000_000);
 const appendMs = Number(process.env.AUDIT_BENCH_MS ?? 3000);
@@ -32,7 +101,10 @@ const event = (i: number): DecisionEvent => ({
 const sample = canonicalize(event(123456));
 console.log(`event: ${Buffer.byteLength(sample)} bytes canonical JSON (row with seq, ts, prev, hash ≈ ${Buffer.byteLength(sample) + 80} bytes)`);
 
-try {
+bench: try {
+  const sidecarRounds = Number(process.env.AUDIT_BENCH_SIDECAR_ROUNDS ?? 3);
+  if (sidecarRounds > 0) await sidecarCell(sidecarRounds, Number(process.env.AUDIT_BENCH_SIDECAR_SECONDS ?? 3));
+  if (process.env.AUDIT_BENCH_ONLY === 'sidecar') break bench;
   // 1. Raw better-sqlite3: same table shape, same pragmas, pre-serialized rows, batches of 1,000.
   const raw = new Database(join(dir, 'raw.db'));
   raw.pragma('journal_mode = WAL');
@@ -110,7 +182,6 @@ try {
   const sha = throughput('SHA-256 leaf hash of one entry (ops/s)', () => void logHasher('sha256').hashLeaf(entry), 500);
   const sm3 = throughput('SM3 leaf hash of one entry (ops/s)', () => void logHasher('sm3').hashLeaf(entry), 500);
   ratio('SM3 ÷ SHA-256 leaf hashing', sm3.opsPerSec, sha.opsPerSec);
-  console.log('note: sidecar decision throughput with auditing on vs off is measured by the pdp benchmark (lead).');
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -90,6 +90,7 @@ export const openSqliteStore = (file: string, options: SqliteStoreOptions = {}):
     db.exec(schema);
     for (const sql of Object.values(triggers)) db.exec(sql);
   }
+  const wal = options.readonly === true ? undefined : walSync(file);
   const insertRow = db.prepare('INSERT INTO entries (seq, ts, event, prev, hash) VALUES (?, ?, ?, ?, ?)');
   const insertTile = db.prepare('INSERT INTO tiles (idx, hash) VALUES (?, ?)');
   const tailRow = db.prepare('SELECT seq, ts, hash FROM entries ORDER BY seq DESC LIMIT 1').raw();
@@ -150,7 +151,7 @@ export const openSqliteStore = (file: string, options: SqliteStoreOptions = {}):
         throw cause;
       }
     },
-    sync: options.readonly === true ? () => Promise.resolve() : walSync(file),
+    sync: () => (wal === undefined ? Promise.resolve() : wal.sync()),
     tail,
     // Paged, so that callers may query the store (proofs) while iterating.
     rows: function* (from, to) {
@@ -228,6 +229,7 @@ export const openSqliteStore = (file: string, options: SqliteStoreOptions = {}):
     },
     close: () => {
       if (db.open) db.close();
+      wal?.close();
     },
   };
   return store;

@@ -1,5 +1,16 @@
-import { open } from 'node:fs/promises';
+import { closeSync, fstatSync, fsync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+
+/** Makes committed WAL frames durable; `close` releases the descriptor. */
+export interface WalSync {
+  sync(): Promise<void>;
+  close(): void;
+}
+
+const fsyncFd = (fd: number): Promise<void> =>
+  new Promise((resolve, reject) => {
+    fsync(fd, (error) => (error ? reject(error) : resolve()));
+  });
 
 /**
  * Durability of WAL commits without blocking the event loop.
@@ -10,49 +21,72 @@ import { dirname } from 'node:path';
  * this mode "the WAL file is synchronized before each checkpoint and the database file is
  * synchronized after each completed checkpoint and the WAL file header is synchronized when a
  * WAL file begins to be reused after a checkpoint" (sqlite.org/pragma.html#pragma_synchronous):
- * the only unsynced data is the frames appended since the last checkpoint. This function
- * fsyncs exactly that, on the libuv threadpool (fs.fsync), so the calling thread keeps serving.
+ * the only unsynced data is the frames appended since. `sync` fsyncs exactly that, on the libuv
+ * threadpool (fs.fsync), so the calling thread keeps serving meanwhile.
  *
- * Why the `-wal` file by path on every call: fsync(2) flushes the inode, whatever descriptor it
- * is called on, and reopening per call always reaches the file SQLite currently writes. The
- * file is reused in place after checkpoints (same inode), and SQLite deletes it only when the
- * last connection closes or the journal mode changes, after a complete checkpoint that synced
- * the database file: a missing `-wal` file therefore means the frames are in the synced
- * database, and we fsync the database file to be sure. The first call also fsyncs the
- * database file and the folder, so that a newly created database and `-wal` file have durable
- * directory entries (POSIX fsync of a file does not cover its name).
+ * The descriptor: fsync(2) flushes the inode, whatever descriptor it is called on, so one
+ * descriptor of the `-wal` file is kept. SQLite reuses the file in place after checkpoints
+ * (same inode, truncated at most), and deletes it only when the last connection closes or the
+ * journal mode changes — never while our connection is open, but each call still compares the
+ * path's inode with the descriptor's (a cached stat, no disk wait) and reopens when they
+ * differ. A missing `-wal` file means its frames were checkpointed into the database file by a
+ * checkpoint that synced it; the database file is then fsynced instead, to be sure. The first
+ * call also fsyncs the database file and its folder, so that a newly created database and
+ * `-wal` file have durable names (fsync of a file does not cover its directory entry).
  *
- * Frames other processes wrote to the same file are flushed too; that is harmless (their
- * writers sync them themselves).
+ * Frames other processes wrote to the same file are flushed too: harmless (they sync their own).
  *
  * @example
- * const sync = walSync('custos-data/audit/audit.db');
- * db.prepare('INSERT ...').run(...); await sync(); // the insert is now durable
+ * const wal = walSync('custos-data/audit/audit.db');
+ * db.prepare('INSERT ...').run(...); await wal.sync(); // the insert is now durable
  */
-export const walSync = (file: string): (() => Promise<void>) => {
+export const walSync = (file: string): WalSync => {
+  const walPath = `${file}-wal`;
+  let fd: number | undefined;
+  let ino: number | bigint | undefined;
   let first = true;
-  const fsyncPath = async (path: string, flags: string): Promise<boolean> => {
-    let handle;
+  const fsyncPath = async (path: string, flags: string): Promise<void> => {
+    const once = openSync(path, flags);
     try {
-      handle = await open(path, flags);
-    } catch (error) {
-      if ((error as { code?: string }).code === 'ENOENT') return false;
-      throw error;
-    }
-    try {
-      await handle.sync();
+      await fsyncFd(once);
     } finally {
-      await handle.close();
+      closeSync(once);
     }
-    return true;
   };
-  return async () => {
-    const synced = await fsyncPath(`${file}-wal`, 'r+');
-    if (!synced || first) {
+  const release = (): void => {
+    if (fd !== undefined) closeSync(fd);
+    fd = undefined;
+    ino = undefined;
+  };
+  const syncOnce = async (): Promise<void> => {
+    const current = statSync(walPath, { throwIfNoEntry: false });
+    if (current === undefined) {
+      release();
       await fsyncPath(file, 'r+');
-      // Directories open read-only; fsync on them is how POSIX makes a new name durable.
-      if (first && process.platform !== 'win32') await fsyncPath(dirname(file), 'r');
+      return;
+    }
+    if (fd === undefined || current.ino !== ino) {
+      release();
+      fd = openSync(walPath, 'r+');
+      ino = fstatSync(fd).ino;
+    }
+    await fsyncFd(fd);
+    if (first) {
+      await fsyncPath(file, 'r+');
+      // Directories open read-only; fsync on one is how POSIX makes a new name in it durable.
+      if (process.platform !== 'win32') await fsyncPath(dirname(file), 'r');
       first = false;
     }
+  };
+  // One fsync at a time: a call's fsync starts after the previous one ended (never on a
+  // descriptor another call is releasing), and after everything committed before the call.
+  let queue: Promise<void> = Promise.resolve();
+  return {
+    sync: () => {
+      const run = queue.then(syncOnce);
+      queue = run.catch(() => undefined);
+      return run;
+    },
+    close: release,
   };
 };
