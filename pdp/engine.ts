@@ -163,6 +163,7 @@ interface Bound {
 interface Prepared {
   readonly set: PolicySet;
   readonly contextDefaults: ReadonlyMap<string, unknown>;
+  readonly actionDefaults: ReadonlyMap<string, unknown>;
 }
 
 interface ContextView {
@@ -175,14 +176,34 @@ const OBJECT = Symbol('object');
 const LEAF = Symbol('view');
 
 
-const prepare = (set: PolicySet): Prepared => ({
-  set,
-  contextDefaults: new Map(
-    Object.entries(set.contextAttributes)
+const defaultsOf = (attributes: PolicySet['contextAttributes'] | undefined): ReadonlyMap<string, unknown> =>
+  new Map(
+    Object.entries(attributes ?? {})
       .filter(([, spec]) => spec.default !== undefined)
       .map(([name, spec]) => [name, spec.default] as const),
-  ),
+  );
+
+const prepare = (set: PolicySet): Prepared => ({
+  set,
+  contextDefaults: defaultsOf(set.contextAttributes),
+  actionDefaults: defaultsOf(set.actionAttributes),
 });
+
+/**
+ * The action's attributes as conditions read them: AuthZEN `action.properties` (own properties
+ * only, read by `readPath`), with declared defaults filling missing ones. Without defaults the
+ * request's object is used as is (no copy per decision).
+ */
+const actionBag = (p: Prepared, properties: unknown): AttributeBag => {
+  const given = typeof properties === 'object' && properties !== null && !Array.isArray(properties) ? (properties as AttributeBag) : EMPTY_BAG;
+  if (p.actionDefaults.size === 0) return given;
+  const bag: Record<string, unknown> = {};
+  for (const key of Object.keys(given)) bag[key] = given[key];
+  for (const [name, value] of p.actionDefaults) {
+    if (bag[name] === undefined || bag[name] === null) bag[name] = value;
+  }
+  return bag;
+};
 
 const isString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 
@@ -348,6 +369,7 @@ export const createEngine = (options: EngineOptions): Engine => {
     subject: EMPTY_BAG,
     resource: EMPTY_BAG,
     context: EMPTY_BAG,
+    action: EMPTY_BAG,
     nowMs: 0,
     roleSet: EMPTY_ROLES,
     rt: undefined as ResourceTypeSpec | undefined,
@@ -446,6 +468,7 @@ export const createEngine = (options: EngineOptions): Engine => {
     env.subject = EMPTY_BAG;
     env.resource = EMPTY_BAG;
     env.context = EMPTY_BAG;
+    env.action = EMPTY_BAG;
     const problem = requestProblem(request);
     if (problem) return deny(p, 'ERR_PDP_INVALID_REQUEST', bilingual(`请求无效：${problem}`, `invalid request: ${problem}`));
     const set = p.set;
@@ -456,6 +479,7 @@ export const createEngine = (options: EngineOptions): Engine => {
     const context = view.bag;
     env.subject = subject;
     env.context = context;
+    env.action = actionBag(p, request.action.properties);
     if (!rt) return deny(p, 'ERR_PDP_UNKNOWN_RESOURCE_TYPE', bilingual('策略集未声明该资源类型', 'the policy set declares no such resource type'));
     const resourceId = isString(request.resource.id) ? request.resource.id : undefined;
     const resource = entityBag(rt.name, resourceId, request.resource.properties);
@@ -634,7 +658,7 @@ export const createEngine = (options: EngineOptions): Engine => {
     } catch (err) {
       decision = failed(p, err);
     }
-    return Object.freeze({ decision, subject: env.subject, resource: env.resource, context: env.context, rules: Object.freeze(trace) });
+    return Object.freeze({ decision, subject: env.subject, resource: env.resource, context: env.context, action: env.action, rules: Object.freeze(trace) });
   };
 
   return {
@@ -664,6 +688,7 @@ export const createEngine = (options: EngineOptions): Engine => {
 const makeStaticEnv = (subject: AttributeBag, context: AttributeBag, roles: ReadonlySet<string>, nowMs: number): EvaluationEnv & StaticEnv => ({
   subject,
   context,
+  action: EMPTY_BAG,
   resource: EMPTY_BAG,
   nowMs,
   roles: () => roles,

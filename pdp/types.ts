@@ -185,5 +185,7 @@ export interface Explanation {
   readonly subject: Readonly<Record<string, unknown>>;
   readonly resource: Readonly<Record<string, unknown>>;
   readonly context: Readonly<Record<string, unknown>>;
+  /** The action's attributes as the policy read them (`action.properties`, defaults applied). */
+  readonly action: Readonly<Record<string, unknown>>;
   readonly rules: readonly RuleTrace[];
 }

@@ -26,7 +26,7 @@ import {
 import { FORBIDDEN_KEYS, isPlainObject, type YamlSource } from './yaml-source.js';
 
 export const COMPARE_OPS: readonly CompareOp[] = ['eq', 'ne', 'in', 'nin', 'contains', 'lt', 'lte', 'gt', 'gte', 'ageUnder'];
-const NAMESPACES: readonly Namespace[] = ['subject', 'resource', 'context', 'patient'];
+const NAMESPACES: readonly Namespace[] = ['subject', 'resource', 'context', 'patient', 'action'];
 const COMBINATORS = ['all', 'any', 'not', 'role', 'consent', 'related'];
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -34,6 +34,8 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export interface ConditionScope {
   readonly subjectAttributes: ReadonlySet<string>;
   readonly contextAttributes: ReadonlySet<string>;
+  /** Declared attributes of the request's action (`action.properties`). */
+  readonly actionAttributes: ReadonlySet<string>;
   /** Attributes of each resource type the rule covers (a ref must exist in all of them). */
   readonly resourceTypes: readonly { readonly name: string; readonly attributes: ReadonlySet<string>; readonly hasPatient: boolean }[];
   readonly patientAttributes: ReadonlySet<string>;
@@ -48,7 +50,7 @@ const issue = (scope: ConditionScope, code: PolicyIssue['code'], container: unkn
   scope.issues.push({ code, message, hint, at: scope.src.at(container, key) });
 };
 
-/** Parses an operand: `subject.x`/`resource.x`/`context.x`/`patient.x` are references, `{ value: v }` escapes a literal. */
+/** Parses an operand: `subject.x`/`resource.x`/`context.x`/`patient.x`/`action.x` are references, `{ value: v }` escapes a literal. */
 const parseOperand = (scope: ConditionScope, raw: unknown, container: unknown, key: string | number): Operand | undefined => {
   if (typeof raw === 'string') {
     const dot = raw.indexOf('.');
@@ -70,7 +72,7 @@ export const parseRef = (scope: ConditionScope, text: string, container: unknown
   const ns = parts[0] as Namespace;
   const path = parts.slice(1);
   if (!(NAMESPACES as readonly string[]).includes(ns) || path.length === 0) {
-    issue(scope, 'ERR_POLICY_UNKNOWN_ATTRIBUTE', container, key, `${scope.owner}: "${text}" is not an attribute reference`, 'write subject.<attr>, resource.<attr>, context.<attr> or patient.<attr>');
+    issue(scope, 'ERR_POLICY_UNKNOWN_ATTRIBUTE', container, key, `${scope.owner}: "${text}" is not an attribute reference`, 'write subject.<attr>, resource.<attr>, context.<attr>, action.<attr> or patient.<attr>');
     return undefined;
   }
   for (const part of path) {
@@ -85,6 +87,8 @@ export const parseRef = (scope: ConditionScope, text: string, container: unknown
     issue(scope, 'ERR_POLICY_UNKNOWN_ATTRIBUTE', container, key, `${scope.owner}: condition on "${text}", but no subject type declares attribute "${attr}"`, `declare it under subjects.<type>.attributes, or fix the name (known: ${[...scope.subjectAttributes].sort().join(', ') || 'none'})`);
   } else if (ns === 'context' && !scope.contextAttributes.has(attr)) {
     issue(scope, 'ERR_POLICY_UNKNOWN_ATTRIBUTE', container, key, `${scope.owner}: condition on "${text}", but the context declares no attribute "${attr}"`, `declare it under context:, or fix the name (known: ${[...scope.contextAttributes].sort().join(', ') || 'none'})`);
+  } else if (ns === 'action' && !scope.actionAttributes.has(attr)) {
+    issue(scope, 'ERR_POLICY_UNKNOWN_ATTRIBUTE', container, key, `${scope.owner}: condition on "${text}", but the action declares no attribute "${attr}"`, `declare it under action:, or fix the name (known: ${[...scope.actionAttributes].sort().join(', ') || 'none'})`);
   } else if (ns === 'resource' && !builtin) {
     for (const rt of scope.resourceTypes) {
       if (!rt.attributes.has(attr)) {
@@ -189,7 +193,7 @@ const parseConsent = (scope: ConditionScope, value: unknown, container: Record<s
 const parseComparison = (scope: ConditionScope, name: string, value: unknown, container: Record<string, unknown>): Condition => {
   const dot = name.indexOf('.');
   if (dot < 0 || !(NAMESPACES as readonly string[]).includes(name.slice(0, dot))) {
-    issue(scope, 'ERR_POLICY_UNKNOWN_OPERATOR', container, name, `${scope.owner}: "${name}" is neither a combinator (${COMBINATORS.join(', ')}) nor an attribute reference`, 'start attribute references with subject., resource., context. or patient.');
+    issue(scope, 'ERR_POLICY_UNKNOWN_OPERATOR', container, name, `${scope.owner}: "${name}" is neither a combinator (${COMBINATORS.join(', ')}) nor an attribute reference`, 'start attribute references with subject., resource., context., action. or patient.');
     return { kind: 'const', value: FALSE };
   }
   const left = parseRef(scope, name, container, name);
@@ -233,8 +237,10 @@ const parseComparison = (scope: ConditionScope, name: string, value: unknown, co
 
 const rank: Record<ConditionClass, number> = { static: 0, resource: 1, residual: 2 };
 const maxClass = (a: ConditionClass, b: ConditionClass): ConditionClass => (rank[a] >= rank[b] ? a : b);
+// Action attributes are read per decision (residual): abilities are cached per subject and
+// context, and the action's properties are not part of that key.
 const refClass = (o: Operand): ConditionClass =>
-  o.kind === 'literal' ? 'static' : o.ns === 'resource' ? 'resource' : o.ns === 'patient' ? 'residual' : 'static';
+  o.kind === 'literal' ? 'static' : o.ns === 'resource' ? 'resource' : o.ns === 'patient' || o.ns === 'action' ? 'residual' : 'static';
 
 /** Classifies a condition by what it reads; see `ConditionClass`. */
 export const classify = (c: Condition): ConditionClass => {
@@ -378,6 +384,8 @@ const compileOperand = (o: Operand): ((env: EvaluationEnv) => unknown) => {
       return (env) => readPath(env.context, path);
     case 'patient':
       return (env) => readPath(env.patient(), path);
+    case 'action':
+      return (env) => readPath(env.action, path);
   }
 };
 

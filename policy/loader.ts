@@ -28,7 +28,7 @@ const MAX_FILES = 1000;
 const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 const ATTR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ATTRIBUTE_TYPES: readonly AttributeType[] = ['string', 'number', 'boolean', 'date', 'list', 'any'];
-const TOP_KEYS = ['name', 'subjects', 'context', 'resources', 'roles', 'derivedRoles', 'rules'];
+const TOP_KEYS = ['name', 'subjects', 'context', 'action', 'resources', 'roles', 'derivedRoles', 'rules'];
 const RULE_KEYS = ['id', 'description', 'effect', 'actions', 'resource', 'resources', 'subjects', 'roles', 'when', 'fields', 'obligations'];
 const SIMPLE_OBLIGATIONS = ['require_reason', 'notify_security_officer', 'audit_break_glass'] as const;
 
@@ -59,6 +59,7 @@ interface Loading {
   readonly issues: PolicyIssue[];
   readonly subjects: Map<string, { attributes: Map<string, AttributeSpec> }>;
   readonly context: Map<string, AttributeSpec>;
+  readonly action: Map<string, AttributeSpec>;
   readonly resources: Map<string, ResourceTypeSpec>;
   readonly roles: Set<string>;
   readonly derived: Map<string, { spec: Omit<DerivedRoleSpec, 'when'>; raw: unknown; src: YamlSource; container: Record<string, unknown> }>;
@@ -142,6 +143,7 @@ const readSchema = (l: Loading, src: YamlSource, doc: Record<string, unknown>): 
     push(l, src, 'ERR_POLICY_BAD_VALUE', doc, 'subjects', `"subjects" must be a mapping of subject types`, 'write subjects: { user: { attributes: {...} } }');
   }
   if (doc.context !== undefined) parseAttributes(l, src, doc.context, doc, 'context', l.context, 'context');
+  if (doc.action !== undefined) parseAttributes(l, src, doc.action, doc, 'action', l.action, 'action');
   if (Array.isArray(doc.roles) || typeof doc.roles === 'string') {
     for (const r of stringList(l, src, doc, 'roles', 'roles') ?? []) l.roles.add(r);
   } else if (doc.roles !== undefined) {
@@ -244,6 +246,7 @@ const scopeFor = (l: Loading, src: YamlSource, resourceTypes: readonly ResourceT
   return {
     subjectAttributes,
     contextAttributes: new Set(l.context.keys()),
+    actionAttributes: new Set(l.action.keys()),
     resourceTypes: resourceTypes.map((rt) => ({ name: rt.name, attributes: new Set(Object.keys(rt.attributes)), hasPatient: rt.patient !== undefined })),
     patientAttributes: new Set(Object.keys(l.resources.get('patient')?.attributes ?? {})),
     roles: new Set([...l.roles, ...l.derived.keys()]),
@@ -476,7 +479,7 @@ export const loadPolicySet = (dir: string | readonly string[], options: LoadOpti
     throw new CustosError('ERR_POLICY_INVALID', { at: { file: paths.join(', ') }, message: `too many policy files (${files.length} > ${MAX_FILES})`, hint: 'split the set' });
   }
   const l: Loading = {
-    issues: [], subjects: new Map(), context: new Map(), resources: new Map(), roles: new Set(), derived: new Map(), rawRules: [], name: undefined,
+    issues: [], subjects: new Map(), context: new Map(), action: new Map(), resources: new Map(), roles: new Set(), derived: new Map(), rawRules: [], name: undefined,
   };
   const hash = createHash('sha256');
   for (const { file, name } of files) {
@@ -528,6 +531,7 @@ export const loadPolicySet = (dir: string | readonly string[], options: LoadOpti
     resourceTypes: Object.freeze(Object.fromEntries(l.resources)),
     subjectTypes: Object.freeze(subjectTypes),
     contextAttributes: Object.freeze(Object.fromEntries(l.context)),
+    actionAttributes: Object.freeze(Object.fromEntries(l.action)),
     derivedRoles: Object.freeze(derivedRoles),
     subjectKeyAttributes: Object.freeze([...subjectKeys].sort()),
     contextKeyAttributes: Object.freeze([...contextKeys].sort()),

@@ -43,7 +43,7 @@ export const TRUE = 1;
 export const UNKNOWN = 2;
 export type Truth = 0 | 1 | 2;
 
-export type Namespace = 'subject' | 'resource' | 'context' | 'patient';
+export type Namespace = 'subject' | 'resource' | 'context' | 'patient' | 'action';
 
 export interface Ref {
   readonly kind: 'ref';
@@ -80,7 +80,8 @@ export type Condition =
 /**
  * How much a condition needs: `static` reads only subject, context and roles (resolved before
  * CASL sees the rule); `resource` also reads resource attributes (CASL conditions);
- * `residual` needs lookups per resource (consents, relationships, the patient, the clock).
+ * `residual` is evaluated per decision: lookups per resource (consents, relationships, the
+ * patient, the clock) and the request's action attributes.
  */
 export type ConditionClass = 'static' | 'resource' | 'residual';
 
@@ -96,6 +97,8 @@ export interface EvaluationEnv {
   readonly subject: AttributeBag;
   readonly resource: AttributeBag;
   readonly context: AttributeBag;
+  /** The request action's attributes (AuthZEN `action.properties`), defaults applied. */
+  readonly action: AttributeBag;
   /** The patient the resource is about, loaded on first use. */
   patient(): AttributeBag | undefined;
   roles(): ReadonlySet<string>;
@@ -163,6 +166,8 @@ export interface PolicySet {
   readonly resourceTypes: Readonly<Record<string, ResourceTypeSpec>>;
   readonly subjectTypes: Readonly<Record<string, SubjectTypeSpec>>;
   readonly contextAttributes: Readonly<Record<string, AttributeSpec>>;
+  /** Attributes of the request's action (AuthZEN `action.properties`) that conditions may read. */
+  readonly actionAttributes: Readonly<Record<string, AttributeSpec>>;
   readonly derivedRoles: Readonly<Record<string, DerivedRoleSpec>>;
   /** Subject attributes any static condition reads: the ability cache key is built from them. */
   readonly subjectKeyAttributes: readonly string[];

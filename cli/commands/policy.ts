@@ -159,7 +159,7 @@ export const register = (program: Command, context: () => CliContext, lang: Lang
           'subject-type': { zh: '主体类型不适用', en: 'not for this subject type' },
           static: { zh: '主体/角色/上下文条件不满足', en: 'subject, role or context condition not met' },
           resource: { zh: '资源条件不满足', en: 'resource condition not met' },
-          residual: { zh: '同意书/关系/患者条件不满足', en: 'consent, relationship or patient condition not met' },
+          residual: { zh: '同意书/关系/患者/操作属性条件不满足', en: 'consent, relationship, patient or action condition not met' },
         };
         for (const r of e.rules) lines.push(`  ${r.outcome === 'matched' ? '✓' : '·'} ${r.id} [${r.effect}] ${pick(why[r.outcome]!, ctx.lang)}${r.onUnknown ? ctx.t({ zh: '（属性缺失，按拒绝处理）', en: ' (attribute missing: fail closed)' }) : ''}`);
         ctx.result(lines.join('\n'), { decision: d, rules: e.rules });

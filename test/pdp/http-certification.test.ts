@@ -25,8 +25,8 @@ const section = (id: string): Section => sections.find((s) => s.id === id)!;
 const requestOf = (id: string): Record<string, unknown> => section(id).blocks.find((b) => b.label.startsWith('Request'))!.json;
 const expectedOf = (id: string): Record<string, unknown> | undefined => section(id).blocks.find((b) => b.label.startsWith('Expected'))?.json;
 
-// The policy language has no action.* attributes yet, so the fixture cannot permit a soft delete.
-const unsupported = new Set(['c-2-2-6']);
+// Every fixture decision vector is supported (c-2-2-6 permits a soft delete through action.soft).
+const unsupported = new Set<string>();
 
 const endpointOf = (id: string): string => {
   if (id.startsWith('c-2')) return '/access/v1/evaluation';
