@@ -33,7 +33,18 @@ export interface LoggerOptions {
   readonly format?: 'json' | 'pretty' | 'auto';
   /** Where to write; defaults to standard error so that `--json` output on stdout stays clean. */
   readonly destination?: DestinationStream | NodeJS.WritableStream;
+  /**
+   * Asynchronous, buffered JSON lines for servers: writes gather up to `minLength` bytes (4 KiB)
+   * and go out without blocking the event loop (pino writes to standard error synchronously by
+   * default, which cost the sidecar about 30% of its throughput at `info`). `true` writes to
+   * standard error (fd 2); `{ dest }` to another fd or file. The owner must call `flushLogger`
+   * on graceful shutdown and `flushLoggerSync` before a fatal exit, or the tail is lost. Ignored
+   * when `destination` is given or the output is pretty (a terminal). Default: off (the CLI).
+   */
+  readonly buffered?: boolean | { readonly dest?: number | string; readonly minLength?: number };
 }
+
+const BUFFER_BYTES = 4096;
 
 /**
  * Creates the process' one logger, in the composition root; modules take children of it.
@@ -56,7 +67,46 @@ export const createLogger = (options: LoggerOptions = {}): Logger => {
     const stream = pretty({ colorize: isTerminal, destination: destination as NodeJS.WritableStream, sync: true });
     return pino(pinoOptions, stream);
   }
+  const buffered = options.buffered;
+  if (buffered !== undefined && buffered !== false && options.destination === undefined) {
+    const spec = buffered === true ? {} : buffered;
+    // pino also registers an exit hook that flushes this stream synchronously (on-exit-leak-free).
+    const stream = pino.destination({ dest: spec.dest ?? 2, sync: false, minLength: spec.minLength ?? BUFFER_BYTES });
+    return pino(pinoOptions, stream);
+  }
   return pino(pinoOptions, destination as DestinationStream);
+};
+
+/**
+ * Writes out what a buffered logger holds; resolves once it is written (at once for unbuffered
+ * loggers). Never rejects: a log that cannot be written must not block a shutdown.
+ *
+ * @example
+ * await sidecar.close(); await flushLogger(logger);
+ */
+export const flushLogger = (logger: Logger): Promise<void> =>
+  new Promise((resolve) => {
+    try {
+      logger.flush(() => resolve());
+    } catch {
+      resolve();
+    }
+  });
+
+/**
+ * Writes out what a buffered logger holds, synchronously: for a fatal exit, when the event loop
+ * will not run again (`process.on('exit', …)`, before `process.exit(1)`).
+ *
+ * @example
+ * process.on('exit', () => flushLoggerSync(logger));
+ */
+export const flushLoggerSync = (logger: Logger): void => {
+  const stream = (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as { flushSync?: () => void } | undefined;
+  try {
+    stream?.flushSync?.();
+  } catch {
+    // EAGAIN on a full pipe, or a stream not yet open: nothing more can be done at exit.
+  }
 };
 
 /** A logger that drops everything: the default for libraries embedded in other services. */

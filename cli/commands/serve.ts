@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { createLogger, flushLogger, flushLoggerSync } from '../../lib/logger.js';
 import type { CliContext } from '../context.js';
 import { pick, type Lang } from '../i18n.js';
 
@@ -39,7 +40,13 @@ export const register = (program: Command, context: () => CliContext, lang: Lang
       if (options.entities !== undefined) overrides['entities.dir'] = options.entities;
       if (options.dataDir !== undefined) overrides.dataDir = options.dataDir;
       const config = ctx.config(overrides);
-      const logger = ctx.logger();
+      // The sidecar's own logger: asynchronous, buffered writes to stderr (synchronous request
+      // logs cost about 30% of its throughput). What is buffered is written out on graceful
+      // shutdown, and synchronously on any other exit (the 'exit' hook runs for process.exit and
+      // fatal errors alike).
+      const logger = createLogger({ level: ctx.isQuiet ? 'warn' : config.log.level, format: config.log.format, buffered: true });
+      const flushAtExit = (): void => flushLoggerSync(logger);
+      process.on('exit', flushAtExit);
       const pdp = await import('../../pdp/index.js');
       const recorder = config.audit.enabled ? pdp.openAuditRecorder(config) : undefined;
       let sidecar;
@@ -51,6 +58,7 @@ export const register = (program: Command, context: () => CliContext, lang: Lang
         );
       } catch (error) {
         await recorder?.close();
+        await flushLogger(logger);
         throw error;
       }
       ctx.info(`${ctx.t(text.listening)}${sidecar.url}`);
@@ -60,11 +68,14 @@ export const register = (program: Command, context: () => CliContext, lang: Lang
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
           ctx.info(ctx.t(text.stopping));
-          sidecar.close().then(resolve, (error: unknown) => {
-            logger.error({ code: (error as { code?: string }).code ?? 'unknown' }, 'shutdown failed');
-            ctx.setExitCode(1);
-            resolve();
-          });
+          sidecar
+            .close()
+            .catch((error: unknown) => {
+              logger.error({ code: (error as { code?: string }).code ?? 'unknown' }, 'shutdown failed');
+              ctx.setExitCode(1);
+            })
+            .then(() => flushLogger(logger))
+            .then(resolve, resolve);
         };
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);

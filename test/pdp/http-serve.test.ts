@@ -1,6 +1,6 @@
 // `custos serve` end to end: the compiled CLI starts the sidecar on the hospital example with
 // SQLite under the data dir, takes --port/--data-dir and CUSTOS_* settings, answers, and shuts
-// down gracefully on SIGTERM (in-flight requests finished, audit log flushed).
+// down gracefully on SIGTERM (in-flight requests finished, audit log and buffered logs flushed).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -40,11 +40,27 @@ test('custos serve starts on the hospital example, decides, and stops cleanly on
     assert.ok(existsSync(join(dataDir, 'entities.db')), 'the entity store lives in the data dir');
     assert.ok(existsSync(join(dataDir, 'audit', 'audit.db')), 'the audit log is the one `custos audit` reads: <dataDir>/audit/audit.db');
     assert.ok(!existsSync(join(dataDir, 'audit.db')), 'no second audit log at the old place');
+    // The sidecar's logs are buffered (asynchronous, 4 KiB): the request line is not out yet…
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(!output.includes('"msg":"request"'), 'request logs are buffered, not written synchronously');
     child.kill('SIGTERM');
     assert.equal(await exited, 0);
+    // …and graceful shutdown flushes it.
     assert.match(output, /decision point stopped/);
-    // Request logs carry ids and timings, not attribute values.
-    assert.match(output, /"route":"\/access\/v1\/evaluation"/);
+    const requestLines = output
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.msg === 'request');
+    assert.equal(requestLines.length, 1, output);
+    // Request logs carry ids, codes and timings, not request content or personal data.
+    const line = requestLines[0]!;
+    assert.equal(line.route, '/access/v1/evaluation');
+    assert.equal(line.status, 200);
+    assert.equal(line.decisions, 1);
+    assert.equal(typeof line.requestId, 'string');
+    assert.equal(typeof line.ms, 'number');
+    for (const value of ['treatment', 'd001', 'e001', 'p001', 'cardiology']) assert.ok(!JSON.stringify(line).includes(value), `"${value}" is not logged`);
     assert.ok(!output.includes('treatment'), 'no request content in the logs');
     // The auditor's CLI reads the log the sidecar wrote (PIPL art. 45: who accessed p001's data).
     const query = spawnSync(process.execPath, [main, '--json', '--data-dir', dataDir, 'audit', 'query', '--patient', 'p001'], { cwd: repoRoot, encoding: 'utf8' });
