@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { createEngine } from '../../pdp/engine.js';
+import { createEngine } from '../../pdp/index.js';
 import { loadPolicySet, type PolicyIssue } from '../../policy/index.js';
 
 const dirs: string[] = [];
