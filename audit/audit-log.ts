@@ -309,12 +309,13 @@ export class AuditLog {
         const chunk = [...this.#chunk];
         const newTiles: Buffer[] = [];
         const out: AppendResult[] = [];
+        const rows: StoredRow[] = [];
         // One timestamp per group commit: the batch becomes durable at one moment.
         ts = Math.max(ts, this.#clock.now());
         for (const item of batch) {
           const leaf = rowLeafHash(hasher, size, ts, item.json);
           const hash = chainHash(hasher, prev, leaf);
-          tx.insertRow({ seq: size, ts, event: item.json, prev, hash });
+          rows.push({ seq: size, ts, event: item.json, prev, hash });
           chunk.push(leaf);
           if (chunk.length === tileWidth) {
             const tile = merkleRoot(chunk, hasher);
@@ -326,6 +327,7 @@ export class AuditLog {
           prev = hash;
           size += 1;
         }
+        tx.insertRows(rows);
         // Postcondition: state is only updated once the transaction body succeeded; the commit
         // follows immediately, and a failed commit resyncs from the store below.
         this.#size = size;

@@ -93,8 +93,9 @@ export const eventJson = (input: unknown): string => {
       }
     }
   }
-  const json = writeValue(input, [], 0);
-  if (json.length > maxEventBytes || Buffer.byteLength(json) > maxEventBytes) {
+  const json = flatEventJson(input) ?? writeValue(input, [], 0);
+  // UTF-8 takes at most 3 bytes per UTF-16 code unit: short texts need no byte count.
+  if (json.length > maxEventBytes || (json.length * 3 > maxEventBytes && Buffer.byteLength(json) > maxEventBytes)) {
     throw auditError('ERR_AUDIT_INVALID_EVENT', {
       message: `audit event is larger than ${maxEventBytes} bytes`,
       hint: 'events carry ids and codes only; keep documents out of the audit log',
@@ -102,6 +103,68 @@ export const eventJson = (input: unknown): string => {
   }
   return json;
 };
+
+// The fields the event kinds define (README table) and the common ones. None is a personal-data
+// key or a prototype key (filtered below anyway), so an event made only of them needs no key check.
+const knownFields = [
+  'kind', 'actorId', 'purpose', 'requestId',
+  'decisionId', 'subjectId', 'subjectType', 'action', 'resourceType', 'resourceId', 'patientId', 'decision', 'reasons', 'obligations', 'policyVersion', 'breakGlass',
+  'reasonCode', 'expiresAt', 'previousVersion', 'change', 'digest', 'operation', 'keyId', 'keyVersion', 'scope', 'scopeId', 'count',
+  'scanId', 'source', 'findings', 'result', 'reportId', 'reportType', 'target', 'consentId',
+];
+const flatKeys = new Set(knownFields.filter((k) => !forbiddenKeys.has(k) && !personalKeys.has(k.toLowerCase())));
+// RFC 8785 §3.2.3 member order (UTF-16 code units: JavaScript's default sort of strings); the
+// keys are plain ASCII names, written without escaping.
+const flatOrder = Object.freeze([...flatKeys].sort());
+// JSON.stringify writes a lone surrogate as a \udXXX escape (ES2019); such events take the walk,
+// which refuses them. A literal backslash before "ud" also matches (escaped as \\ud): harmless.
+const surrogateEscape = /\\ud[89a-f]/i;
+
+/**
+ * The fast path for the common shape: a flat event of known fields whose values are strings,
+ * booleans, finite numbers or arrays of strings. ECMAScript JSON.stringify of such a value,
+ * with the members in RFC 8785 order, is its RFC 8785 form (the same string the walk builds).
+ * The personal-data patterns need 11 consecutive digits inside one string; a string's digits
+ * stay consecutive in its JSON text, so one test over the whole text clears every value at
+ * once; on a match (also a false one, e.g. from a number) each string gets the exact check,
+ * and one that looks like personal data sends the event to the walk, which refuses it with
+ * the field's path. Returns undefined whenever the walk must decide.
+ */
+const flatEventJson = (input: Record<string, unknown>): string | undefined => {
+  for (const key of Object.keys(input)) {
+    if (!flatKeys.has(key)) return undefined;
+    const value = input[key];
+    switch (typeof value) {
+      case 'string':
+      case 'boolean':
+      case 'undefined':
+        continue;
+      case 'number':
+        if (!Number.isFinite(value)) return undefined;
+        continue;
+      default:
+        // An own toJSON would make JSON.stringify print something else than the array.
+        if (!Array.isArray(value) || Object.hasOwn(value, 'toJSON')) return undefined;
+        for (let i = 0; i < value.length; i++) if (typeof value[i] !== 'string') return undefined;
+    }
+  }
+  // Members in RFC 8785 order; each value is written by JSON.stringify, whose output for a
+  // well-formed string, a boolean, a finite number or an array of strings is RFC 8785's.
+  let json = '{';
+  for (const key of flatOrder) {
+    const value = input[key];
+    if (value === undefined) continue;
+    if (json.length > 1) json += ',';
+    json += `"${key}":${JSON.stringify(value)}`;
+  }
+  json += '}';
+  if (surrogateEscape.test(json)) return undefined;
+  if (longDigits.test(json) && Object.values(input).some(holdsPersonalData)) return undefined;
+  return json;
+};
+
+const looksPersonal = (value: unknown): boolean => typeof value === 'string' && longDigits.test(value) && personalDataKindOf(value) !== undefined;
+const holdsPersonalData = (value: unknown): boolean => (Array.isArray(value) ? value.some(looksPersonal) : looksPersonal(value));
 
 const maxDepth = 8;
 // ES2024 String.prototype.isWellFormed (Node >= 20); the project's TypeScript lib is ES2023.

@@ -41,6 +41,8 @@ export interface StoreTail {
 export interface WriteTransaction {
   tail(): StoreTail;
   insertRow(row: StoredRow): void;
+  /** Inserts rows in seq order (several per statement: fewer calls into SQLite). */
+  insertRows(rows: readonly StoredRow[]): void;
   insertTile(index: number, hash: Buffer): void;
 }
 

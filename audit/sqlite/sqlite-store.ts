@@ -92,6 +92,10 @@ export const openSqliteStore = (file: string, options: SqliteStoreOptions = {}):
   }
   const wal = options.readonly === true ? undefined : walSync(file);
   const insertRow = db.prepare('INSERT INTO entries (seq, ts, event, prev, hash) VALUES (?, ?, ?, ?, ?)');
+  // Multi-row INSERTs: one statement call per 64 rows instead of per row (320 parameters, far
+  // below SQLite's limit of 32,766).
+  const rowsPerInsert = 64;
+  const insertMany = db.prepare(`INSERT INTO entries (seq, ts, event, prev, hash) VALUES ${Array.from({ length: rowsPerInsert }, () => '(?, ?, ?, ?, ?)').join(', ')}`);
   const insertTile = db.prepare('INSERT INTO tiles (idx, hash) VALUES (?, ?)');
   const tailRow = db.prepare('SELECT seq, ts, hash FROM entries ORDER BY seq DESC LIMIT 1').raw();
   const sealTail = db.prepare('SELECT end_seq, last_hash, time FROM seals ORDER BY end_seq DESC LIMIT 1').raw();
@@ -127,6 +131,28 @@ export const openSqliteStore = (file: string, options: SqliteStoreOptions = {}):
     tail,
     insertRow: (row) => {
       insertRow.run(row.seq, row.ts, row.event, row.prev, row.hash);
+    },
+    insertRows: (rows) => {
+      let i = 0;
+      if (rows.length >= rowsPerInsert) {
+        const args: unknown[] = new Array(rowsPerInsert * 5);
+        for (; i + rowsPerInsert <= rows.length; i += rowsPerInsert) {
+          for (let j = 0; j < rowsPerInsert; j++) {
+            const row = rows[i + j] as StoredRow;
+            const k = j * 5;
+            args[k] = row.seq;
+            args[k + 1] = row.ts;
+            args[k + 2] = row.event;
+            args[k + 3] = row.prev;
+            args[k + 4] = row.hash;
+          }
+          insertMany.run(args);
+        }
+      }
+      for (; i < rows.length; i++) {
+        const row = rows[i] as StoredRow;
+        insertRow.run(row.seq, row.ts, row.event, row.prev, row.hash);
+      }
     },
     insertTile: (index, hash) => {
       insertTile.run(index, hash);

@@ -81,3 +81,46 @@ test('malformed events are refused with a code and a path', () => {
     });
   }
 });
+
+// The append path's fast path for flat events of known fields must give exactly the walk's
+// (and RFC 8785's) text, and refuse exactly what the walk refuses.
+const knownFlatFields = ['actorId', 'purpose', 'requestId', 'patientId', 'breakGlass', 'reasonCode', 'digest', 'target', 'count', 'scope', 'findings', 'keyVersion'];
+const anyString = fc.oneof(fc.string({ maxLength: 24, unit: 'grapheme' }), fc.string({ maxLength: 12, unit: 'binary' }), fc.stringMatching(/^[0-9+\- ]{0,24}$/));
+const flatValue = fc.oneof(anyString, fc.boolean(), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.array(anyString, { maxLength: 3 }), fc.constant(undefined));
+const outcome = (f: () => string): string => {
+  try {
+    return `ok ${f()}`;
+  } catch (error) {
+    return `error ${(error as { code?: string }).code}`;
+  }
+};
+
+test('property: flat decision events serialize as canonicalize does and are refused exactly as personal data', () => {
+  fc.assert(
+    fc.property(fc.dictionary(fc.constantFrom(...knownFlatFields), flatValue, { maxKeys: 5 }), fc.nat(1000), anyString, (extra, i, id) => {
+      const event = { ...decision(i), resourceId: id.length > 0 ? id : 'r', ...extra };
+      const got = outcome(() => eventJson(event));
+      const strings = Object.values(event).flatMap((v) => (Array.isArray(v) ? v : [v])).filter((v): v is string => typeof v === 'string');
+      const wellFormed = strings.every((s) => (s as string & { isWellFormed(): boolean }).isWellFormed());
+      const personalShaped = strings.some((s) => personalDataKindOf(s) !== undefined);
+      if (personalShaped) assert.equal(got, 'error ERR_AUDIT_PERSONAL_DATA');
+      else if (!wellFormed) assert.equal(got, 'error ERR_AUDIT_INVALID_EVENT');
+      else if (!got.startsWith('error ERR_AUDIT_INVALID_EVENT')) assert.equal(got, `ok ${canonicalize(event)}`);
+    }),
+    { numRuns: 1000 },
+  );
+});
+
+test('flat events: resident ID and mobile numbers in any field, lone surrogates and toJSON arrays take the exact path', () => {
+  const id = ids.resident_id.valid[0] as string;
+  for (const field of ['resourceId', 'purpose', 'requestId', 'actorId']) {
+    assert.throws(() => eventJson({ ...decision(1), [field]: `x ${id} y` }), { code: 'ERR_AUDIT_PERSONAL_DATA' });
+    assert.throws(() => eventJson({ ...decision(1), [field]: '+86 13812345678' }), { code: 'ERR_AUDIT_PERSONAL_DATA' });
+  }
+  assert.throws(() => eventJson({ ...decision(1), reasons: ['ok', `a ${id}`] }), { code: 'ERR_AUDIT_PERSONAL_DATA' });
+  assert.throws(() => eventJson({ ...decision(1), resourceId: 'r\ud800' }), { code: 'ERR_AUDIT_INVALID_EVENT' });
+  // Numbers with 11 digits are not personal data; the whole-text test only sends them the long way.
+  assert.equal(eventJson({ ...decision(1), count: 13812345678 }), canonicalize({ ...decision(1), count: 13812345678 }));
+  const reasons = Object.assign(['rule-1'], { toJSON: () => 'other' });
+  assert.equal(eventJson({ ...decision(1), reasons }), canonicalize({ ...decision(1), reasons: ['rule-1'] }));
+});
