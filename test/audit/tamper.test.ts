@@ -247,3 +247,41 @@ test('property: any single raw edit of a row (event, ts, prev or hash; one flipp
     cleanup();
   }
 });
+
+test('the parallel verifier itself catches an edit past the last checkpoint with the triggers put back (event, ts, prev, hash)', async () => {
+  // Rows after the last checkpoint and in the incomplete last tile are covered by neither a
+  // checkpoint root nor a stored tile: only the workers' chain check sees them. With the
+  // triggers restored, nothing else sends verifyParallel to the sequential pass.
+  const edits: Record<string, { seq: number; sql: string }> = {
+    event: { seq: 1090, sql: "UPDATE entries SET event = replace(event, '\"read\"', '\"export\"') WHERE seq = ?" },
+    ts: { seq: 1093, sql: 'UPDATE entries SET ts = ts + 1 WHERE seq = ?' },
+    prev: { seq: 1095, sql: 'UPDATE entries SET prev = randomblob(32) WHERE seq = ?' },
+    hash: { seq: 1099, sql: 'UPDATE entries SET hash = randomblob(32) WHERE seq = ?' },
+  };
+  for (const [column, edit] of Object.entries(edits)) {
+    const { dir, cleanup } = tempDir();
+    try {
+      const file = join(dir, 'audit.db');
+      const log = openAuditLog({ file, clock: manualClock(1_700_000_000_000) });
+      await log.appendMany(Array.from({ length: 1024 }, (_, i) => decision(i)));
+      await log.checkpoint();
+      await log.appendMany(Array.from({ length: 76 }, (_, i) => decision(1024 + i)));
+      const clean = openAuditLog({ file, readonly: true });
+      assert.equal((await clean.verifyParallel({ threads: 2 })).ok, true);
+      await clean.close();
+      const db = new Database(file);
+      db.exec('DROP TRIGGER entries_no_update');
+      db.prepare(edit.sql).run(edit.seq);
+      db.exec("CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;");
+      db.close();
+      const tampered = openAuditLog({ file, readonly: true });
+      const report = await tampered.verifyParallel({ threads: 2 });
+      assert.equal(report.ok, false, column);
+      assert.ok(report.findings.some((f) => f.seq !== undefined && f.seq <= edit.seq && edit.seq <= (f.toSeq ?? f.seq + 1)), `${column}: ${JSON.stringify(report.findings)}`);
+      await tampered.close();
+      await log.close().catch(() => undefined);
+    } finally {
+      cleanup();
+    }
+  }
+});
