@@ -558,10 +558,14 @@ export class AuditLog {
   async close(): Promise<void> {
     if (this.#closed) return;
     if (this.#checkpointTimer !== undefined) clearInterval(this.#checkpointTimer);
-    await this.flush();
-    if (this.#signer !== undefined && this.#size !== this.#checkpointedSize && this.#size > 0) await this.checkpoint();
-    this.#closed = true;
-    this.#store.close();
+    try {
+      await this.flush();
+      // After a failed fsync nothing more is signed: the log cannot vouch for its own tail.
+      if (this.#syncFailure === undefined && this.#signer !== undefined && this.#size !== this.#checkpointedSize && this.#size > 0) await this.checkpoint();
+    } finally {
+      this.#closed = true;
+      this.#store.close();
+    }
   }
 }
 

@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { openAuditLog } from '../../audit/index.js';
+import { AuditLog, openAuditLog } from '../../audit/index.js';
+import { openSqliteStore } from '../../audit/sqlite/sqlite-store.js';
+import type { AuditStore } from '../../audit/store.js';
 import { decision, tempDir } from './helpers.js';
 
 // The sidecar answers a decision only once its audit event is durable; the fsync that makes it
@@ -69,6 +71,35 @@ test('flush() and close() wait for durability; a closed log refuses appends', as
     const again = openAuditLog({ file, readonly: true });
     assert.equal(again.size, 10);
     await again.close();
+  } finally {
+    cleanup();
+  }
+});
+
+test('a failed fsync rejects the appends waiting for it and every later one; close still closes', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const file = join(dir, 'audit.db');
+    const real = openSqliteStore(file);
+    let failNext = false;
+    // The real store with a disk that fails one fsync (EIO), as a dying disk would.
+    const store: AuditStore = { ...real, sync: () => (failNext ? Promise.reject(Object.assign(new Error('input/output error'), { code: 'EIO' })) : real.sync()) };
+    const log = new AuditLog({ file }, store);
+    const first = await log.append(decision(0));
+    assert.equal(first.seq, 0);
+    failNext = true;
+    const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => log.append(decision(i + 1))));
+    assert.ok(results.every((r) => r.status === 'rejected' && (r.reason as { code?: string }).code === 'ERR_AUDIT_STORE'), JSON.stringify(results.map((r) => r.status)));
+    failNext = false;
+    // A later fsync would succeed, but proves nothing about pages the kernel may have dropped.
+    await assert.rejects(log.append(decision(99)), { code: 'ERR_AUDIT_STORE' });
+    await log.close();
+    await assert.rejects(log.append(decision(100)), { code: 'ERR_AUDIT_CLOSED' });
+    // What was acknowledged is there; the chain is intact whatever became of the rest.
+    const reopened = openAuditLog({ file, readonly: true });
+    assert.equal([...reopened.rows(0, 1)][0]?.hash.toString('hex'), first.hash);
+    assert.equal(reopened.verify().ok, true);
+    await reopened.close();
   } finally {
     cleanup();
   }
