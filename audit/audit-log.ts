@@ -92,6 +92,7 @@ export class AuditLog {
   #timerImmediate = false;
   #checkpointTimer: NodeJS.Timeout | undefined;
   #closed = false;
+  #closing: Promise<void> | undefined;
   // Writer state: mirrors the store's tail; re-read whenever another process wrote.
   #size = 0;
   #lastHash: Buffer = zeroHash;
@@ -200,7 +201,7 @@ export class AuditLog {
   }
 
   #refusal(): Error | undefined {
-    if (this.#closed) return auditError('ERR_AUDIT_CLOSED', { message: 'audit log is closed' });
+    if (this.#closed || this.#closing !== undefined) return auditError('ERR_AUDIT_CLOSED', { message: 'audit log is closed' });
     if (this.#syncFailure !== undefined) {
       return auditError('ERR_AUDIT_STORE', {
         message: `an fsync of audit log ${this.file} failed; later appends cannot be acknowledged as durable`,
@@ -555,8 +556,15 @@ export class AuditLog {
   }
 
   /** Flushes pending appends, writes a final checkpoint when entries were added, and closes. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    // Appends arriving while close waits for the last fsync are refused, not left to a closed
+    // store; a second close waits for the first.
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     if (this.#checkpointTimer !== undefined) clearInterval(this.#checkpointTimer);
     try {
       await this.flush();

@@ -66,10 +66,16 @@ test('flush() and close() wait for durability; a closed log refuses appends', as
     // their promises resolved before it.
     assert.equal(resolved, 10);
     await Promise.all(pending);
-    await log.close();
+    const late = log.append(decision(10));
+    const closing = log.close();
+    // While close waits for the last fsync, appends are refused (not queued for a closed store),
+    // and a second close waits for the first.
     await assert.rejects(log.append(decision(11)), { code: 'ERR_AUDIT_CLOSED' });
+    await Promise.all([closing, log.close()]);
+    assert.equal((await late).seq, 10);
+    await assert.rejects(log.append(decision(12)), { code: 'ERR_AUDIT_CLOSED' });
     const again = openAuditLog({ file, readonly: true });
-    assert.equal(again.size, 10);
+    assert.equal(again.size, 11);
     await again.close();
   } finally {
     cleanup();
