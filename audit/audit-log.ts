@@ -4,11 +4,11 @@ import { cryptoRandom, type RandomSource } from '../lib/random.js';
 import { parseVerifierKey, signCheckpoint, type NoteSigner, type NoteVerifier } from './checkpoint.js';
 import { auditError } from './errors.js';
 import { eventJson } from './events.js';
-import { chainHash, genesisHash, rowLeafHash } from './hash-chain.js';
+import { chainWriter, genesisHash, rowLeafHash, type ChainWriter } from './hash-chain.js';
 import { logHasher, type LogHasher } from './hashing.js';
 import { loadOrCreateKeyFile } from './log-key.js';
-import { extendLevels, logTreeSource, tileWidth, type TileLevels } from './log-tree.js';
-import { consistencyPathFrom, inclusionPathFrom, merkleRoot, type MerkleSource } from './merkle.js';
+import { extendLevels, logTreeSource, tileAccumulator, tileWidth, type TileAccumulator, type TileLevels } from './log-tree.js';
+import { consistencyPathFrom, inclusionPathFrom, type MerkleSource } from './merkle.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 import type { AuditStore, StoredRow, StoredSeal, StoreTail } from './store.js';
 import type { AppendResult, AuditEntry, AuditEvent, AuditQuery, Checkpoint, HashAlgorithm, VerifyReport } from './types.js';
@@ -78,6 +78,7 @@ export class AuditLog {
   readonly algorithm: HashAlgorithm;
   readonly #store: AuditStore;
   readonly #hasher: LogHasher;
+  readonly #writer: ChainWriter;
   readonly #clock: Clock;
   readonly #groupCommitMs: number;
   readonly #maxBatch: number;
@@ -101,7 +102,8 @@ export class AuditLog {
   #levels: TileLevels = [];
   readonly #tileLeaves = new Map<number, Buffer[]>();
   readonly #rangeMemo = new Map<string, Buffer>();
-  #chunk: Buffer[] = [];
+  // The incomplete tile's leaves (latin1 hash strings, see ChainWriter).
+  #chunk: TileAccumulator | undefined;
   #checkpointedSize = -1;
 
   /** @internal use openAuditLog */
@@ -135,6 +137,7 @@ export class AuditLog {
       this.#verifierKey = store.initMeta('verifierKey', this.#signer.verifierKey);
     }
     this.#hasher = logHasher(this.algorithm);
+    this.#writer = chainWriter(this.algorithm);
     this.#resync(store.tail());
     const last = store.checkpoints().at(-1);
     this.#checkpointedSize = last?.size ?? -1;
@@ -298,45 +301,53 @@ export class AuditLog {
       for (const p of batch) p.reject(failure);
       return;
     }
-    const hasher = this.#hasher;
+    const writer = this.#writer;
     let results: AppendResult[];
     try {
       results = this.#store.write((tx) => {
         const tail = tx.tail();
         if (tail.size !== this.#size || !(tail.lastHash ?? zeroHash).equals(this.#lastHash)) this.#resync(tail);
         let size = this.#size;
-        let prev = this.#lastHash;
-        let ts = this.#lastTs;
-        const chunk = [...this.#chunk];
+        const chunk = (this.#chunk as TileAccumulator).copy();
         const newTiles: Buffer[] = [];
-        const out: AppendResult[] = [];
-        const rows: StoredRow[] = [];
+        const out: AppendResult[] = new Array<AppendResult>(batch.length);
+        const rows: StoredRow[] = new Array<StoredRow>(batch.length);
+        // One buffer for the batch's chain hashes; rows bind views of it, and each row's prev
+        // is the view its predecessor binds as hash.
+        const hashes = Buffer.allocUnsafe(32 * batch.length);
+        let prevBytes = this.#lastHash;
+        let prev = prevBytes.toString('latin1');
         // One timestamp per group commit: the batch becomes durable at one moment.
-        ts = Math.max(ts, this.#clock.now());
-        for (const item of batch) {
-          const leaf = rowLeafHash(hasher, size, ts, item.json);
-          const hash = chainHash(hasher, prev, leaf);
-          rows.push({ seq: size, ts, event: item.json, prev, hash });
-          chunk.push(leaf);
-          if (chunk.length === tileWidth) {
-            const tile = merkleRoot(chunk, hasher);
-            tx.insertTile(this.#tiles.length + newTiles.length, tile);
-            newTiles.push(tile);
-            chunk.length = 0;
+        const ts = Math.max(this.#lastTs, this.#clock.now());
+        for (let i = 0; i < batch.length; i++) {
+          const json = (batch[i] as Pending).json;
+          const leaf = writer.leaf(size, ts, json);
+          const hash = writer.chain(prev, leaf);
+          const at = 32 * i;
+          hashes.write(hash, at, 'latin1');
+          const hashBytes = hashes.subarray(at, at + 32);
+          rows[i] = { seq: size, ts, event: json, prev: prevBytes, hash: hashBytes };
+          out[i] = { seq: size, hash: hashes.toString('hex', at, at + 32) };
+          const tile = chunk.push(leaf);
+          if (tile !== undefined) {
+            const tileHash = Buffer.from(tile, 'latin1');
+            tx.insertTile(this.#tiles.length + newTiles.length, tileHash);
+            newTiles.push(tileHash);
           }
-          out.push({ seq: size, hash: hash.toString('hex') });
           prev = hash;
+          prevBytes = hashBytes;
           size += 1;
         }
         tx.insertRows(rows);
         // Postcondition: state is only updated once the transaction body succeeded; the commit
         // follows immediately, and a failed commit resyncs from the store below.
         this.#size = size;
-        this.#lastHash = prev;
+        // A copy, not a view: the batch's buffer is released with its rows.
+        this.#lastHash = Buffer.from(prevBytes);
         this.#lastTs = ts;
         this.#chunk = chunk;
         this.#tiles.push(...newTiles);
-        if (newTiles.length > 0) extendLevels(this.#levels, this.#tiles, hasher);
+        if (newTiles.length > 0) extendLevels(this.#levels, this.#tiles, this.#hasher);
         return out;
       });
     } catch (error) {
@@ -356,8 +367,9 @@ export class AuditLog {
     this.#tiles = this.#store.tiles();
     this.#levels = extendLevels([], this.#tiles, this.#hasher);
     const start = this.#tiles.length * tileWidth;
-    this.#chunk = [];
-    for (const row of this.#store.rows(start, tail.size)) this.#chunk.push(rowLeafHash(this.#hasher, row.seq, row.ts, row.event));
+    const leaves: string[] = [];
+    for (const row of this.#store.rows(start, tail.size)) leaves.push(this.#writer.leaf(row.seq, row.ts, row.event));
+    this.#chunk = tileAccumulator(this.#writer.node, leaves);
   }
 
   #source(size: number): MerkleSource {
@@ -367,7 +379,7 @@ export class AuditLog {
       throw auditError('ERR_AUDIT_NOT_FOUND', { message: `tree size ${size} is beyond the log's ${this.#size} entries` });
     }
     const leavesOfTile = (index: number): Buffer[] => {
-      if (index === this.#tiles.length) return this.#chunk;
+      if (index === this.#tiles.length) return (this.#chunk as TileAccumulator).leaves.map((leaf) => Buffer.from(leaf, 'latin1'));
       const cached = this.#tileLeaves.get(index);
       if (cached !== undefined) return cached;
       const leaves: Buffer[] = [];

@@ -113,9 +113,6 @@ const knownFields = [
   'scanId', 'source', 'findings', 'result', 'reportId', 'reportType', 'target', 'consentId',
 ];
 const flatKeys = new Set(knownFields.filter((k) => !forbiddenKeys.has(k) && !personalKeys.has(k.toLowerCase())));
-// RFC 8785 §3.2.3 member order (UTF-16 code units: JavaScript's default sort of strings); the
-// keys are plain ASCII names, written without escaping.
-const flatOrder = Object.freeze([...flatKeys].sort());
 // JSON.stringify writes a lone surrogate as a \udXXX escape (ES2019); such events take the walk,
 // which refuses them. A literal backslash before "ud" also matches (escaped as \\ud): harmless.
 const surrogateEscape = /\\ud[89a-f]/i;
@@ -131,36 +128,57 @@ const surrogateEscape = /\\ud[89a-f]/i;
  * the field's path. Returns undefined whenever the walk must decide.
  */
 const flatEventJson = (input: Record<string, unknown>): string | undefined => {
-  for (const key of Object.keys(input)) {
+  const keys = Object.keys(input);
+  sortKeys(keys);
+  // One read of each value, into a copy with the members in RFC 8785 order: what is checked
+  // is what is written (a getter cannot answer differently the second time).
+  const copy: Record<string, unknown> = {};
+  for (const key of keys) {
     if (!flatKeys.has(key)) return undefined;
     const value = input[key];
     switch (typeof value) {
       case 'string':
       case 'boolean':
       case 'undefined':
-        continue;
+        break;
       case 'number':
         if (!Number.isFinite(value)) return undefined;
-        continue;
-      default:
+        break;
+      default: {
         // An own toJSON would make JSON.stringify print something else than the array.
         if (!Array.isArray(value) || Object.hasOwn(value, 'toJSON')) return undefined;
-        for (let i = 0; i < value.length; i++) if (typeof value[i] !== 'string') return undefined;
+        const items: string[] = [];
+        for (let i = 0; i < value.length; i++) {
+          const item: unknown = value[i];
+          if (typeof item !== 'string') return undefined;
+          items.push(item);
+        }
+        copy[key] = items;
+        continue;
+      }
     }
+    copy[key] = value;
   }
-  // Members in RFC 8785 order; each value is written by JSON.stringify, whose output for a
-  // well-formed string, a boolean, a finite number or an array of strings is RFC 8785's.
-  let json = '{';
-  for (const key of flatOrder) {
-    const value = input[key];
-    if (value === undefined) continue;
-    if (json.length > 1) json += ',';
-    json += `"${key}":${JSON.stringify(value)}`;
-  }
-  json += '}';
+  // ECMAScript JSON.stringify writes the members in insertion order (none is an array index)
+  // and omits undefined ones; its output for a well-formed string, a boolean, a finite number
+  // or an array of strings is RFC 8785's.
+  const json = JSON.stringify(copy);
   if (surrogateEscape.test(json)) return undefined;
-  if (longDigits.test(json) && Object.values(input).some(holdsPersonalData)) return undefined;
+  if (longDigits.test(json) && Object.values(copy).some(holdsPersonalData)) return undefined;
   return json;
+};
+
+/** Sorts member names by UTF-16 code units (RFC 8785 §3.2.3), in place; events have a dozen. */
+const sortKeys = (keys: string[]): void => {
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i] as string;
+    let j = i - 1;
+    while (j >= 0 && (keys[j] as string) > key) {
+      keys[j + 1] = keys[j] as string;
+      j -= 1;
+    }
+    keys[j + 1] = key;
+  }
 };
 
 const looksPersonal = (value: unknown): boolean => typeof value === 'string' && longDigits.test(value) && personalDataKindOf(value) !== undefined;

@@ -85,3 +85,46 @@ export const logTreeSource = (
     },
   });
 };
+
+/**
+ * The writer's incomplete tile: its leaf hashes and the roots of its complete power-of-two
+ * runs (at most 8), all latin1 strings. Each leaf costs amortised one node hash; the 256th
+ * returns the tile's root, MTH of its leaves (for 2^8 leaves RFC 9162's split is the balanced
+ * tree these runs build), and the accumulator starts the next tile.
+ */
+export interface TileAccumulator {
+  /** Leaf hashes of the incomplete tile so far (latin1). */
+  readonly leaves: readonly string[];
+  /** Adds a leaf; returns the tile root (latin1) when it completes the tile. */
+  push(leaf: string): string | undefined;
+  /** An independent copy (a batch works on a copy until its transaction succeeded). */
+  copy(): TileAccumulator;
+}
+
+/**
+ * An accumulator holding `leaves` (fewer than 256), hashing nodes with `node`.
+ *
+ * @example
+ * const acc = tileAccumulator(chainWriter('sha256').node); const root = acc.push(leaf);
+ */
+export const tileAccumulator = (node: (left: string, right: string) => string, leaves: readonly string[] = []): TileAccumulator => {
+  const held: string[] = [];
+  // runs[k]: root of the pending complete run of 2^k leaves, when bit k of held.length is set.
+  const runs: string[] = [];
+  const push = (leaf: string): string | undefined => {
+    held.push(leaf);
+    let value = leaf;
+    let k = 0;
+    for (let count = held.length; (count & 1) === 0; count >>= 1) {
+      value = node(runs[k] as string, value);
+      k += 1;
+    }
+    runs[k] = value;
+    if (held.length < tileWidth) return undefined;
+    held.length = 0;
+    runs.length = 0;
+    return value;
+  };
+  for (const leaf of leaves) push(leaf);
+  return Object.freeze({ leaves: held, push, copy: () => tileAccumulator(node, held) });
+};

@@ -4,7 +4,7 @@
 // the real sidecar (`custos serve`, hospital example) with the audit log on and off, under
 // autocannon at 10 connections, in alternating rounds (best of each, the machine is shared).
 // Sizes: AUDIT_BENCH_EVENTS (default 1,000,000); AUDIT_BENCH_SIDECAR_ROUNDS (default 3, 0 skips);
-// AUDIT_BENCH_ONLY=sidecar runs only that cell.
+// AUDIT_BENCH_ONLY=sidecar runs only that cell; AUDIT_BENCH_ONLY=append stops after the append ratio.
 import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -157,6 +157,10 @@ bench: try {
   const appendRate = await appendRun(appendMs);
   console.log(`audit append, ${inFlight} concurrent, group commit (events/s): ${formatRate(appendRate)}`);
   ratio('audit append ÷ raw batched insert', appendRate, rawResult.opsPerSec);
+  if (process.env.AUDIT_BENCH_ONLY === 'append') {
+    await log.close();
+    break bench;
+  }
 
   // Fill up to `total` events for the scale figures.
   const fillStart = performance.now();
