@@ -4,12 +4,15 @@ import { cryptoRandom, type RandomSource } from '../lib/random.js';
 import { parseVerifierKey, signCheckpoint, type NoteSigner, type NoteVerifier } from './checkpoint.js';
 import { auditError } from './errors.js';
 import { eventJson } from './events.js';
+import { readWriterState, tailMoved, writeBatch, type WriterState } from './append-batch.js';
 import { chainWriter, genesisHash, rowLeafHash, type ChainWriter } from './hash-chain.js';
 import { logHasher, type LogHasher } from './hashing.js';
 import { loadOrCreateKeyFile } from './log-key.js';
-import { extendLevels, logTreeSource, tileAccumulator, tileWidth, type TileAccumulator, type TileLevels } from './log-tree.js';
+import { extendLevels, logTreeSource, tileWidth, type TileAccumulator, type TileLevels } from './log-tree.js';
 import { consistencyPathFrom, inclusionPathFrom, type MerkleSource } from './merkle.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
+import { startAppendThread, type AppendThread } from './sqlite/append-thread.js';
+import type { AppendReply } from './sqlite/append-worker.js';
 import type { AuditStore, StoredRow, StoredSeal, StoreTail } from './store.js';
 import type { AppendResult, AuditEntry, AuditEvent, AuditQuery, Checkpoint, HashAlgorithm, VerifyReport } from './types.js';
 import { verifyEntries } from './verify.js';
@@ -41,6 +44,12 @@ export interface AuditLogOptions {
   readonly checkpointIntervalMs?: number;
   /** Open for reading and verification only (no key needed, no writes). */
   readonly readonly?: boolean;
+  /**
+   * Commit large batches (a burst of at least 256 appends) in a writer thread with its own
+   * connection, while this thread goes on checking events (default true for `openAuditLog`;
+   * a log built on an injected store always writes inline). Small batches stay inline.
+   */
+  readonly writerThread?: boolean;
 }
 
 interface Pending {
@@ -102,13 +111,21 @@ export class AuditLog {
   #levels: TileLevels = [];
   readonly #tileLeaves = new Map<number, Buffer[]>();
   readonly #rangeMemo = new Map<string, Buffer>();
-  // The incomplete tile's leaves (latin1 hash strings, see ChainWriter).
+  // The incomplete tile's leaves (latin1 hash strings, see ChainWriter); undefined when the
+  // writer thread appended since (re-read from the rows when needed).
   #chunk: TileAccumulator | undefined;
+  // The writer thread (started on the first large batch) and the reply to its last batch.
+  readonly #useThread: boolean;
+  #thread: AppendThread | undefined;
+  #lastPost: Promise<void> | undefined;
+  // Set when this thread's view of tiles can no longer be trusted (re-read on next use).
+  #stale = false;
   #checkpointedSize = -1;
 
   /** @internal use openAuditLog */
-  constructor(options: AuditLogOptions, store: AuditStore) {
+  constructor(options: AuditLogOptions, store: AuditStore, ownStore = false) {
     this.file = options.file;
+    this.#useThread = ownStore && options.readonly !== true && options.writerThread !== false;
     this.#store = store;
     this.#clock = options.clock ?? systemClock;
     this.#groupCommitMs = options.groupCommitMs ?? 2;
@@ -182,6 +199,18 @@ export class AuditLog {
     });
   }
 
+  /**
+   * A burst of appends (the sidecar under load, a bulk import) is streamed to the writer thread
+   * while it lasts: every `streamBatch` appends go out at once, so the thread commits them while
+   * this thread checks the next events.
+   */
+  #stream(): void {
+    if (this.#useThread && this.#pending.length >= streamBatch && this.#maxBatch >= streamBatch) {
+      this.#cancelTimer();
+      this.#flushBatch();
+    }
+  }
+
   /** Appends several events; all or none are checked before any is queued. */
   appendMany(events: readonly AuditEvent[]): Promise<AppendResult[]> {
     const refused = this.#refusal();
@@ -223,6 +252,8 @@ export class AuditLog {
    * `groupCommitMs` if it is slow, or at once when `maxBatch` are waiting.
    */
   #schedule(): void {
+    this.#stream();
+    if (this.#pending.length === 0) return;
     const now = this.#pending.length >= this.#maxBatch || this.#syncing === undefined || this.#groupCommitMs === 0;
     if (this.#timer !== undefined) {
       if (!now || this.#timerImmediate) return;
@@ -249,6 +280,8 @@ export class AuditLog {
   async flush(): Promise<void> {
     this.#cancelTimer();
     while (this.#pending.length > 0) this.#flushBatch();
+    // Replies come in posting order: the last one means every batch was answered.
+    await this.#lastPost;
     await this.#durable();
   }
 
@@ -301,54 +334,22 @@ export class AuditLog {
       for (const p of batch) p.reject(failure);
       return;
     }
-    const writer = this.#writer;
+    if (this.#useThread && (batch.length >= streamBatch || (this.#thread?.inFlight ?? 0) > 0)) {
+      // Also small batches while the thread has batches in flight: seqs follow append order.
+      this.#post(batch);
+      return;
+    }
     let results: AppendResult[];
     try {
       results = this.#store.write((tx) => {
         const tail = tx.tail();
-        if (tail.size !== this.#size || !(tail.lastHash ?? zeroHash).equals(this.#lastHash)) this.#resync(tail);
-        let size = this.#size;
-        const chunk = (this.#chunk as TileAccumulator).copy();
-        const newTiles: Buffer[] = [];
-        const out: AppendResult[] = new Array<AppendResult>(batch.length);
-        const rows: StoredRow[] = new Array<StoredRow>(batch.length);
-        // One buffer for the batch's chain hashes; rows bind views of it, and each row's prev
-        // is the view its predecessor binds as hash.
-        const hashes = Buffer.allocUnsafe(32 * batch.length);
-        let prevBytes = this.#lastHash;
-        let prev = prevBytes.toString('latin1');
-        // One timestamp per group commit: the batch becomes durable at one moment.
-        const ts = Math.max(this.#lastTs, this.#clock.now());
-        for (let i = 0; i < batch.length; i++) {
-          const json = (batch[i] as Pending).json;
-          const leaf = writer.leaf(size, ts, json);
-          const hash = writer.chain(prev, leaf);
-          const at = 32 * i;
-          hashes.write(hash, at, 'latin1');
-          const hashBytes = hashes.subarray(at, at + 32);
-          rows[i] = { seq: size, ts, event: json, prev: prevBytes, hash: hashBytes };
-          out[i] = { seq: size, hash: hashes.toString('hex', at, at + 32) };
-          const tile = chunk.push(leaf);
-          if (tile !== undefined) {
-            const tileHash = Buffer.from(tile, 'latin1');
-            tx.insertTile(this.#tiles.length + newTiles.length, tileHash);
-            newTiles.push(tileHash);
-          }
-          prev = hash;
-          prevBytes = hashBytes;
-          size += 1;
-        }
-        tx.insertRows(rows);
+        this.#catchUp(tail);
+        const outcome = writeBatch(tx, this.#writerState(), this.#writer, batch.map((p) => p.json), this.#clock.now());
         // Postcondition: state is only updated once the transaction body succeeded; the commit
         // follows immediately, and a failed commit resyncs from the store below.
-        this.#size = size;
-        // A copy, not a view: the batch's buffer is released with its rows.
-        this.#lastHash = Buffer.from(prevBytes);
-        this.#lastTs = ts;
-        this.#chunk = chunk;
-        this.#tiles.push(...newTiles);
-        if (newTiles.length > 0) extendLevels(this.#levels, this.#tiles, this.#hasher);
-        return out;
+        this.#adopt(outcome.firstSeq, batch.length, outcome.hashes, outcome.newTiles, outcome.state.lastTs);
+        this.#chunk = outcome.state.chunk;
+        return resultsOf(outcome.firstSeq, outcome.hashes, batch.length);
       });
     } catch (error) {
       this.#resync(this.#store.tail());
@@ -359,22 +360,79 @@ export class AuditLog {
     this.#startSync();
   }
 
+  /** Sends a batch to the writer thread; its reply joins the fsync pipeline like an inline commit. */
+  #post(batch: Pending[]): void {
+    this.#thread ??= startAppendThread(this.file, this.algorithm);
+    // This thread's copy of the incomplete tile is stale from now on.
+    this.#chunk = undefined;
+    const posted = this.#thread.post({ jsons: batch.map((p) => p.json), now: this.#clock.now() });
+    this.#lastPost = posted.then(
+      (reply) => this.#onReply(batch, reply),
+      (error: unknown) => this.#onReply(batch, { ok: false, code: undefined, message: error instanceof Error ? error.message : 'writer thread failed' }),
+    );
+  }
+
+  #onReply(batch: Pending[], reply: AppendReply): void {
+    if (!reply.ok) {
+      const error = auditError(reply.code === 'ERR_AUDIT_BUSY' ? 'ERR_AUDIT_BUSY' : 'ERR_AUDIT_STORE', {
+        message: `audit log ${this.file}: a batch of appends could not be committed (${reply.message})`,
+        hint: reply.code === 'ERR_AUDIT_BUSY' ? 'another process holds the write lock; retry' : 'check the disk and the file, then run custos audit verify',
+      });
+      this.#stale = true;
+      for (const p of batch) p.reject(error);
+      return;
+    }
+    const hashes = Buffer.from(reply.hashes.buffer, reply.hashes.byteOffset, reply.hashes.byteLength);
+    this.#adopt(reply.firstSeq, batch.length, hashes, reply.newTiles.map((t) => Buffer.from(t.buffer, t.byteOffset, t.byteLength)), reply.lastTs);
+    if (this.#syncFailure !== undefined) {
+      // Committed, but never to be acknowledged: the fsync pipeline already failed.
+      const failure = this.#refusal();
+      for (const p of batch) p.reject(failure);
+      return;
+    }
+    this.#committed.push({ batch, results: resultsOf(reply.firstSeq, hashes, batch.length) });
+    this.#startSync();
+  }
+
+  /** Mirrors a committed batch in this thread's view of the tail (tiles and levels for proofs). */
+  #adopt(firstSeq: number, count: number, hashes: Buffer, newTiles: readonly Buffer[], lastTs: number): void {
+    this.#size = firstSeq + count;
+    this.#lastHash = Buffer.from(hashes.subarray(32 * (count - 1), 32 * count));
+    this.#lastTs = lastTs;
+    if (newTiles.length === 0) return;
+    if (Math.floor(firstSeq / tileWidth) !== this.#tiles.length) {
+      // Another writer appended in between: re-read everything when next needed.
+      this.#stale = true;
+      return;
+    }
+    this.#tiles.push(...newTiles);
+    extendLevels(this.#levels, this.#tiles, this.#hasher);
+  }
+
+  /** Brings this thread's view up to the store's tail before writing or proving. */
+  #catchUp(tail: StoreTail): void {
+    if (this.#stale || tailMoved(tail, { size: this.#size, lastHash: this.#lastHash })) this.#resync(tail);
+    else if (this.#chunk === undefined) this.#chunk = readWriterState(this.#store, this.#writer, tail).chunk;
+  }
+
+  #writerState(): WriterState {
+    return { size: this.#size, lastHash: this.#lastHash, lastTs: this.#lastTs, tileCount: this.#tiles.length, chunk: this.#chunk as TileAccumulator };
+  }
+
   /** Re-reads the writer state from the store (after another process appended, or a failure). */
   #resync(tail: StoreTail): void {
-    this.#size = tail.size;
-    this.#lastHash = tail.lastHash ?? zeroHash;
-    this.#lastTs = tail.lastTs;
+    const state = readWriterState(this.#store, this.#writer, tail);
+    this.#size = state.size;
+    this.#lastHash = state.lastHash;
+    this.#lastTs = state.lastTs;
     this.#tiles = this.#store.tiles();
     this.#levels = extendLevels([], this.#tiles, this.#hasher);
-    const start = this.#tiles.length * tileWidth;
-    const leaves: string[] = [];
-    for (const row of this.#store.rows(start, tail.size)) leaves.push(this.#writer.leaf(row.seq, row.ts, row.event));
-    this.#chunk = tileAccumulator(this.#writer.node, leaves);
+    this.#chunk = state.chunk;
+    this.#stale = false;
   }
 
   #source(size: number): MerkleSource {
-    const tail = this.#store.tail();
-    if (tail.size !== this.#size || !(tail.lastHash ?? zeroHash).equals(this.#lastHash)) this.#resync(tail);
+    this.#catchUp(this.#store.tail());
     if (!Number.isSafeInteger(size) || size < 0 || size > this.#size) {
       throw auditError('ERR_AUDIT_NOT_FOUND', { message: `tree size ${size} is beyond the log's ${this.#size} entries` });
     }
@@ -584,10 +642,20 @@ export class AuditLog {
       if (this.#syncFailure === undefined && this.#signer !== undefined && this.#size !== this.#checkpointedSize && this.#size > 0) await this.checkpoint();
     } finally {
       this.#closed = true;
+      await this.#thread?.close();
       this.#store.close();
     }
   }
 }
+
+// Appends of one burst posted to the writer thread together (one transaction there).
+const streamBatch = 256;
+
+const resultsOf = (firstSeq: number, hashes: Buffer, count: number): AppendResult[] => {
+  const out = new Array<AppendResult>(count);
+  for (let i = 0; i < count; i++) out[i] = { seq: firstSeq + i, hash: hashes.toString('hex', 32 * i, 32 * i + 32) };
+  return out;
+};
 
 const toEntry = (row: StoredRow): AuditEntry =>
   Object.freeze({ seq: row.seq, ts: row.ts, event: JSON.parse(row.event) as AuditEvent, prevHash: row.prev.toString('hex'), hash: row.hash.toString('hex') });
@@ -606,7 +674,7 @@ export const openAuditLog = (options: AuditLogOptions): AuditLog => {
   if (typeof options?.file !== 'string' || options.file.length === 0) throw new TypeError('openAuditLog needs { file }');
   const store = openSqliteStore(options.file, { readonly: options.readonly === true });
   try {
-    return new AuditLog(options, store);
+    return new AuditLog(options, store, true);
   } catch (error) {
     store.close();
     throw error;
