@@ -396,12 +396,13 @@ export class AuditLog {
 
   /** Mirrors a committed batch in this thread's view of the tail (tiles and levels for proofs). */
   #adopt(firstSeq: number, count: number, hashes: Buffer, newTiles: readonly Buffer[], lastTs: number): void {
+    // Another writer appended before this batch: its tiles are not in this view; re-read.
+    if (firstSeq !== this.#size) this.#stale = true;
     this.#size = firstSeq + count;
     this.#lastHash = Buffer.from(hashes.subarray(32 * (count - 1), 32 * count));
     this.#lastTs = lastTs;
-    if (newTiles.length === 0) return;
+    if (newTiles.length === 0 || this.#stale) return;
     if (Math.floor(firstSeq / tileWidth) !== this.#tiles.length) {
-      // Another writer appended in between: re-read everything when next needed.
       this.#stale = true;
       return;
     }

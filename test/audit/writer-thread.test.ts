@@ -95,3 +95,36 @@ test('writer thread: a log that is never closed does not keep the process alive 
     cleanup();
   }
 });
+
+test('writer thread: another writer completing a tile between batches does not confuse proofs', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const file = join(dir, 'audit.db');
+    const a = openAuditLog({ file });
+    const b = openAuditLog({ file, writerThread: false });
+    for (let round = 0; round < 3; round++) {
+      // a posts 256 to its thread at once; b's 300 commit inline on the next turn, completing a
+      // tile a has not seen; then a's 44 commit after them (through the thread when its first
+      // batch is still in flight, else inline). The interleaving is not forced: whichever
+      // happens, a's root and proofs must be those of the rows.
+      const base = round * 600;
+      await Promise.all([burst(a, base, 256), burst(b, base + 256, 300), burst(a, base + 556, 44)]);
+      const size = a.size;
+      const leaves = [...a.rows(0, a.store.tail().size)].map((r) => rowLeafHash(logHasher('sha256'), r.seq, r.ts, r.event));
+      const root = merkleRoot(leaves.slice(0, size));
+      assert.equal(a.root(size), root.toString('hex'));
+      for (const seq of [0, size - 1, Math.floor(size / 2)]) {
+        const p = a.inclusionProof(seq, size);
+        assert.ok(verifyInclusion(seq, size, leaves[seq] as Buffer, p.proof.map((h) => Buffer.from(h, 'hex')), root), `proof of ${seq} in ${size}`);
+      }
+    }
+    await a.close();
+    await b.close();
+    const log = openAuditLog({ file, readonly: true });
+    assert.equal(log.size, 1800);
+    assert.equal(log.verify().ok, true);
+    await log.close();
+  } finally {
+    cleanup();
+  }
+});
