@@ -108,9 +108,13 @@ export interface TileAccumulator {
  * const acc = tileAccumulator(chainWriter('sha256').node); const root = acc.push(leaf);
  */
 export const tileAccumulator = (node: (left: string, right: string) => string, leaves: readonly string[] = []): TileAccumulator => {
-  const held: string[] = [];
-  // runs[k]: root of the pending complete run of 2^k leaves, when bit k of held.length is set.
-  const runs: string[] = [];
+  const acc = accumulatorOf(node, [], []);
+  for (const leaf of leaves) acc.push(leaf);
+  return acc;
+};
+
+// runs[k]: root of the pending complete run of 2^k leaves, when bit k of held.length is set.
+const accumulatorOf = (node: (left: string, right: string) => string, held: string[], runs: string[]): TileAccumulator => {
   const push = (leaf: string): string | undefined => {
     held.push(leaf);
     let value = leaf;
@@ -125,6 +129,7 @@ export const tileAccumulator = (node: (left: string, right: string) => string, l
     runs.length = 0;
     return value;
   };
-  for (const leaf of leaves) push(leaf);
-  return Object.freeze({ leaves: held, push, copy: () => tileAccumulator(node, held) });
+  // A copy shares no array with the original and hashes nothing (the sidecar's small batches
+  // copy the accumulator once per commit).
+  return Object.freeze({ leaves: held, push, copy: () => accumulatorOf(node, [...held], [...runs]) });
 };

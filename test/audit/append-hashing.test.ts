@@ -48,6 +48,9 @@ test('property: the tile accumulator returns MTH of every 256 leaves, holds the 
       assert.deepEqual(roots, Array.from({ length: complete }, (_, t) => latin1(merkleRoot(leaves.slice(t * tileWidth, (t + 1) * tileWidth), hasher))));
       assert.deepEqual(acc.leaves, leaves.slice(complete * tileWidth).map(latin1));
       assert.equal(copyBefore.leaves.length, start);
+      // The copy goes on by itself to the same roots.
+      const copyRoots = leaves.slice(start).map((leaf) => copyBefore.push(latin1(leaf))).filter((r) => r !== undefined);
+      assert.deepEqual(copyRoots, roots);
     }),
     { numRuns: 60 },
   );
