@@ -6,6 +6,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { CustosError, kindOf } from '../lib/errors.js';
+import { parseCsv } from '../lib/csv.js';
 import type { Consent, EntityRecord, Relationship } from './types.js';
 
 const MAX_BYTES = 32 * 1024 * 1024;
@@ -106,38 +107,6 @@ export const toConsent = (raw: unknown, file: string, path: string): Consent => 
     ...(validUntil === undefined ? {} : { validUntil }),
     ...(withdrawnAt === undefined ? {} : { withdrawnAt }),
   });
-};
-
-/** RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF. */
-export const parseCsv = (text: string): string[][] => {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else field += ch;
-    } else if (ch === '"' && field.length === 0) quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      field = '';
-      if (row.some((f) => f.length > 0)) rows.push(row);
-      row = [];
-    } else field += ch;
-  }
-  row.push(field);
-  if (row.some((f) => f.length > 0)) rows.push(row);
-  return rows;
 };
 
 /** A CSV cell as data: JSON lists/numbers/booleans are parsed, everything else stays a string. */

@@ -6,7 +6,7 @@ import { basename, extname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ScannerError } from '../errors.js';
 import type { ColumnSample, ProgressEvent, SourceType, SourceUnit, TextChunk, TextDocument } from '../types.js';
-import { createCsvParser } from './csv-parser.js';
+import { createCsvParser } from '../../lib/csv.js';
 import { recordsOf } from './json-fields.js';
 
 /** JSON documents are parsed whole; larger ones must be NDJSON (FHIR bulk export format). */

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { hasActiveConsent, isConsentActive } from '../../pdp/consent.js';
 import { openEntityStore } from '../../pdp/entity-store.js';
 import type { Consent } from '../../pdp/types.js';
-import { parseCsv } from '../../pdp/entity-files.js';
+import { parseCsv } from '../../lib/csv.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 

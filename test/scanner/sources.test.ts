@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { manualClock } from '../../lib/clock.js';
 import { scan, type Finding, type ProgressEvent, type Source } from '../../scanner/index.js';
-import { createCsvParser } from '../../scanner/sources/csv-parser.js';
+import { createCsvParser } from '../../lib/csv.js';
 
 const clock = manualClock(Date.parse('2026-11-26T00:00:00Z'));
 const options = { sampleSize: 100, minConfidence: 0.5 };

@@ -1,5 +1,6 @@
-// A streaming CSV parser (RFC 4180: quoted fields, doubled quotes, CRLF or LF, newlines inside
-// quotes). It keeps one partial row between chunks, so memory is bounded by the longest row.
+// CSV per RFC 4180 (quoted fields, doubled quotes, CRLF or LF, newlines inside quotes), shared
+// by the scanner (streaming, for large files) and the entity store (whole small files). The
+// streaming parser keeps one partial row between chunks, so memory is bounded by the longest row.
 
 export interface CsvParser {
   /** Feeds a chunk; returns the rows it completed. */
@@ -82,4 +83,14 @@ export const createCsvParser = (delimiter = ','): CsvParser => {
     return [last];
   };
   return { push, end };
+};
+
+/**
+ * Parses a whole CSV text; rows whose fields are all empty (blank lines) are dropped.
+ *
+ * @example parseCsv('type,id\nuser,"d,001"\n') // [['type', 'id'], ['user', 'd,001']]
+ */
+export const parseCsv = (text: string, delimiter = ','): string[][] => {
+  const parser = createCsvParser(delimiter);
+  return [...parser.push(text), ...parser.end()].filter((row) => row.some((field) => field.length > 0));
 };
