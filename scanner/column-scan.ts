@@ -2,17 +2,10 @@
 import { columnHints } from './column-hints.js';
 import { maskSample } from './mask.js';
 import type { Recognizers, TextMatch } from './recognizers.js';
-import type { ColumnSample, PiType, Span } from './types.js';
+import type { ColumnSample, Detection, PiType, Span } from './types.js';
 
 /** A type detected in a column, before classification. Holds masked examples only. */
-export interface ColumnDetection {
-  readonly piType: PiType;
-  readonly confidence: number;
-  readonly sampled: number;
-  readonly matched: number;
-  readonly examples: readonly string[];
-  readonly spans: readonly Span[];
-  readonly spanCount: number;
+export interface ColumnDetection extends Detection {
   readonly isSpecial: boolean;
   readonly reasons: readonly string[];
   readonly isFreeText: boolean;

@@ -24,6 +24,7 @@ export type {
   Classification,
   DistinctCount,
   DslTier,
+  Detection,
   Finding,
   FindingLocation,
   FinClass,

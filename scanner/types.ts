@@ -99,7 +99,8 @@ export interface FindingLocation {
   readonly kind: 'column' | 'field' | 'text';
 }
 
-export interface Finding extends FindingLocation {
+/** What a recognizer pass measured for one type in one column, field or text. */
+export interface Detection {
   readonly piType: PiType;
   readonly confidence: number;
   /** Sampled non-empty values examined, and how many matched this type. */
@@ -110,6 +111,9 @@ export interface Finding extends FindingLocation {
   /** Character spans for free text (capped; `spanCount` is the full number). */
   readonly spans: readonly Span[];
   readonly spanCount: number;
+}
+
+export interface Finding extends FindingLocation, Detection {
   readonly classification: Classification;
   /** Distinct values, for direct identifiers: exact up to the bound, then an estimate. */
   readonly distinct?: DistinctCount;
